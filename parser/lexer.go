@@ -1,0 +1,210 @@
+package parser
+
+import (
+	"io"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Token types of the nft lexer.
+const (
+	tokEOF lexer.TokenType = lexer.EOF
+	tokEOL lexer.TokenType = -(iota + 2) // newline or ';'
+	tokWord
+	tokString
+	tokVar
+	tokSetRef
+	tokPunct
+	tokBrace
+)
+
+func (lexDef) Symbols() map[string]lexer.TokenType {
+	return map[string]lexer.TokenType{
+		"EOF":    tokEOF,
+		"EOL":    tokEOL,
+		"Word":   tokWord,
+		"String": tokString,
+		"Var":    tokVar,
+		"SetRef": tokSetRef,
+		"Punct":  tokPunct,
+		"Brace":  tokBrace,
+	}
+}
+
+// lexDef is nft's lexer as a participle lexer definition. It is hand
+// written because nft's tokens depend on their neighbours: "1-2" is a
+// range but "echo-request" a name, "fe80::1" an address but "a : b" a
+// map arrow.
+type lexDef struct{}
+
+func (d lexDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return d.LexString(filename, string(b))
+}
+
+func (lexDef) LexString(filename, s string) (lexer.Lexer, error) {
+	return &lex{src: s, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}, nil
+}
+
+type lex struct {
+	src string
+	pos lexer.Position
+}
+
+// LexError is a lexical error at a position.
+type LexError struct {
+	Pos lexer.Position
+	Msg string
+}
+
+func (e *LexError) Error() string { return e.Msg }
+
+func (l *lex) advance(n int) {
+	for i := 0; i < n; i++ {
+		if l.src[l.pos.Offset+i] == '\n' {
+			l.pos.Line++
+			l.pos.Column = 1
+		} else {
+			l.pos.Column++
+		}
+	}
+	l.pos.Offset += n
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isHex(c byte) bool    { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// isWordChar reports the characters that may continue a word.
+func isWordChar(c byte) bool {
+	return isLetter(c) || isDigit(c) || c == '.' || c == '/' || c == '-' || c == '*' || c == '\\' || c == '%'
+}
+
+func (l *lex) Next() (lexer.Token, error) {
+	s := l.src
+	for l.pos.Offset < len(s) {
+		c := s[l.pos.Offset]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r':
+			l.advance(1)
+		case c == '\\' && l.pos.Offset+1 < len(s) && s[l.pos.Offset+1] == '\n':
+			l.advance(2)
+		case c == '#':
+			end := strings.IndexByte(s[l.pos.Offset:], '\n')
+			if end < 0 {
+				end = len(s) - l.pos.Offset
+			}
+			l.advance(end)
+		default:
+			return l.token()
+		}
+	}
+	return lexer.Token{Type: tokEOF, Pos: l.pos}, nil
+}
+
+func (l *lex) emit(t lexer.TokenType, n int) (lexer.Token, error) {
+	tok := lexer.Token{Type: t, Value: l.src[l.pos.Offset : l.pos.Offset+n], Pos: l.pos}
+	l.advance(n)
+	return tok, nil
+}
+
+func (l *lex) token() (lexer.Token, error) {
+	s := l.src[l.pos.Offset:]
+	c := s[0]
+	switch c {
+	case '\n', ';':
+		return l.emit(tokEOL, 1)
+	case '"', '\'':
+		end := strings.IndexByte(s[1:], c)
+		if end < 0 {
+			return lexer.Token{}, &LexError{l.pos, "unterminated string"}
+		}
+		return l.emit(tokString, end+2)
+	case '$':
+		n := 1
+		for n < len(s) && (isLetter(s[n]) || isDigit(s[n])) {
+			n++
+		}
+		if n == 1 {
+			return lexer.Token{}, &LexError{l.pos, "'$' must be followed by a variable name"}
+		}
+		return l.emit(tokVar, n)
+	case '@':
+		n := 1
+		for n < len(s) && (isLetter(s[n]) || isDigit(s[n]) || s[n] == '.' || s[n] == '-' || s[n] == '/') {
+			n++
+		}
+		if n == 1 {
+			return lexer.Token{}, &LexError{l.pos, "'@' must be followed by a set name"}
+		}
+		return l.emit(tokSetRef, n)
+	}
+	for _, op := range []string{"==", "!=", "<=", ">=", "<<", ">>"} {
+		if strings.HasPrefix(s, op) {
+			return l.emit(tokPunct, 2)
+		}
+	}
+	if c == ':' {
+		// "::1" and ":8080" start a word; otherwise ':' is the map arrow.
+		if len(s) > 1 && (s[1] == ':' || isDigit(s[1])) {
+			return l.emit(tokWord, l.wordLen(s))
+		}
+		return l.emit(tokPunct, 1)
+	}
+	if isLetter(c) || isDigit(c) || c == '.' && len(s) > 1 && isDigit(s[1]) || c == '*' {
+		return l.emit(tokWord, l.wordLen(s))
+	}
+	if c == '{' || c == '}' {
+		return l.emit(tokBrace, 1)
+	}
+	if strings.IndexByte("[](),.=<>&|^-/!~*+", c) >= 0 {
+		return l.emit(tokPunct, 1)
+	}
+	return lexer.Token{}, &LexError{l.pos, "unexpected character " + quoteChar(c)}
+}
+
+func quoteChar(c byte) string {
+	if c < 0x20 || c >= 0x7f {
+		return "0x" + string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15])
+	}
+	return "'" + string(c) + "'"
+}
+
+// wordLen returns the length of the word at the start of s: names,
+// numbers, addresses (with prefixes, ports and ranges cut at '-' for
+// numeric words), MAC addresses, times and rates.
+func (l *lex) wordLen(s string) int {
+	numeric := isDigit(s[0]) || s[0] == ':' || s[0] == '.'
+	hexish := true // only hex digits, '.' and ':' so far: ':' may continue
+	colon := s[0] == ':'
+	n := 0
+	for n < len(s) {
+		c := s[n]
+		switch {
+		case c == ':':
+			if !hexish || !(n > 0 && s[n-1] == ':' || n+1 < len(s) && (isHex(s[n+1]) || s[n+1] == ':')) {
+				return n
+			}
+			colon = true
+		case c == '-':
+			if numeric || colon {
+				return n
+			}
+		case isWordChar(c):
+			if !(isHex(c) || c == '.') {
+				hexish = false
+			}
+			if c == '/' {
+				hexish = false
+			}
+		default:
+			return n
+		}
+		n++
+	}
+	return n
+}

@@ -1,0 +1,826 @@
+package parser
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/nftopt/nftopt/ir"
+)
+
+// lowerer turns lines of terms into the ir, keeping define scopes and
+// the include stack.
+type lowerer struct {
+	rs           *ir.Ruleset
+	opts         Options
+	errs         ErrorList
+	sources      map[string]string
+	scopes       []map[string][]tok
+	includeStack []string
+	// allFresh and fresh record that "flush ruleset" or "delete table"
+	// already ran in this file: later destructive commands on those
+	// tables only change the lowered state, since nothing in them can
+	// predate the file any more.
+	allFresh bool
+	fresh    map[string]bool
+}
+
+func tableKey(f ir.Family, name string) string { return f.String() + " " + name }
+
+// record keeps a destructive command in the prologue unless its table
+// is fresh.
+func (l *lowerer) record(cmd *ir.Command) {
+	if l.allFresh || l.fresh[tableKey(cmd.Family, cmd.Table)] {
+		return
+	}
+	l.rs.Prologue = append(l.rs.Prologue, cmd)
+}
+
+func (l *lowerer) errorf(p ir.Pos, n int, format string, args ...any) {
+	l.errs = append(l.errs, &Error{Pos: p, Len: n, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (l *lowerer) errAt(t tok, format string, args ...any) {
+	n := len(t.text)
+	if t.kind == tokString {
+		n += 2
+	} else if t.kind == tokVar || t.kind == tokSetRef {
+		n++
+	}
+	l.errorf(t.pos, n, format, args...)
+}
+
+// describe names a term for "unexpected ..." messages.
+func describe(t tok) string {
+	switch t.kind {
+	case kindGroup:
+		return "'{'"
+	case tokString:
+		return fmt.Sprintf("string %q", t.text)
+	case tokVar:
+		return "$" + t.text
+	case tokSetRef:
+		return "@" + t.text
+	case tokPunct:
+		return "'" + t.text + "'"
+	}
+	return fmt.Sprintf("%q", t.text)
+}
+
+// expand replaces $variables by their definitions, recursively.
+func (l *lowerer) expand(ts []tok) []tok {
+	return l.expandDepth(ts, 0)
+}
+
+func (l *lowerer) expandDepth(ts []tok, depth int) []tok {
+	has := false
+	for _, t := range ts {
+		if t.kind == tokVar {
+			has = true
+			break
+		}
+	}
+	if !has {
+		return ts
+	}
+	out := make([]tok, 0, len(ts))
+	for _, t := range ts {
+		if t.kind != tokVar {
+			out = append(out, t)
+			continue
+		}
+		def, ok := l.lookupVar(t.text)
+		if !ok {
+			l.errAt(t, "unknown identifier '%s'", t.text)
+			continue
+		}
+		if depth > 32 {
+			l.errAt(t, "variable %s is defined in terms of itself", t.text)
+			continue
+		}
+		out = append(out, l.expandDepth(def, depth+1)...)
+	}
+	return out
+}
+
+func (l *lowerer) lookupVar(name string) ([]tok, bool) {
+	for i := len(l.scopes) - 1; i >= 0; i-- {
+		if d, ok := l.scopes[i][name]; ok {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// define handles define, redefine and undefine.
+func (l *lowerer) define(ts []tok) {
+	verb := ts[0]
+	if len(ts) < 2 || !(ts[1].kind == tokWord || ts[1].kind == tokString) {
+		l.errAt(verb, "%s needs a variable name", verb.text)
+		return
+	}
+	name := ts[1].text
+	scope := l.scopes[len(l.scopes)-1]
+	if verb.text == "undefine" {
+		if _, ok := scope[name]; !ok {
+			l.errAt(ts[1], "undefined symbol '%s'", name)
+			return
+		}
+		delete(scope, name)
+		return
+	}
+	if len(ts) < 4 || !ts[2].is(tokPunct, "=") {
+		l.errAt(verb, "syntax error: expected %s NAME = VALUE", verb.text)
+		return
+	}
+	if _, ok := scope[name]; ok && verb.text == "define" {
+		l.errAt(ts[1], "redefinition of symbol '%s'", name)
+		return
+	}
+	// Definitions are expanded when defined, as nft binds them then.
+	scope[name] = l.expand(ts[3:])
+}
+
+// topLine lowers one top-level line: include, define, a table block, or
+// a command.
+func (l *lowerer) topLine(line *lineAST) {
+	ts := toks(line)
+	first := ts[0]
+	if first.kind != tokWord {
+		l.errAt(first, "syntax error, unexpected %s at the start of a command", describe(first))
+		return
+	}
+	switch first.text {
+	case "include":
+		if len(ts) != 2 || ts[1].kind != tokString {
+			l.errAt(first, "syntax error: include needs one quoted file name")
+			return
+		}
+		l.include(ts[1], l.topLine)
+		return
+	case "define", "redefine", "undefine":
+		l.define(ts)
+		return
+	}
+	l.command(ts)
+}
+
+// command lowers a command line; the verb "add" may be omitted.
+func (l *lowerer) command(ts []tok) {
+	verb := "add"
+	if ts[0].kind == tokWord {
+		switch ts[0].text {
+		case "add", "create", "insert", "replace", "delete", "destroy", "flush", "reset":
+			verb = ts[0].text
+			ts = ts[1:]
+		case "list", "monitor", "describe", "export", "import", "rename", "get":
+			l.errAt(ts[0], "the %s command does not belong in a ruleset file", ts[0].text)
+			return
+		}
+	}
+	if len(ts) == 0 {
+		l.errorf(ir.Pos{}, 0, "syntax error: %s needs an object", verb)
+		return
+	}
+	obj := ts[0]
+	if obj.kind != tokWord {
+		l.errAt(obj, "syntax error, unexpected %s, expecting an object (table, chain, rule, set, ...)", describe(obj))
+		return
+	}
+	kind := obj.text
+	args := ts[1:]
+	if kind == "ct" && len(args) > 0 && args[0].kind == tokWord {
+		kind = "ct " + args[0].text
+		args = args[1:]
+	}
+	switch verb {
+	case "delete", "destroy", "flush", "reset":
+		l.destructive(verb, kind, obj, args)
+		return
+	case "replace":
+		l.errAt(obj, "replace refers to a rule handle in the running ruleset; nftopt reads files that build a ruleset")
+		return
+	}
+	switch kind {
+	case "table":
+		fam, name, rest, ok := l.tableSpec(obj, args)
+		if !ok {
+			return
+		}
+		t := l.table(fam, name, obj)
+		if len(rest) == 0 {
+			return
+		}
+		if rest[0].kind != kindGroup || len(rest) > 1 {
+			l.errAt(rest[0], "syntax error, unexpected %s after table name", describe(rest[0]))
+			return
+		}
+		l.tableBody(t, rest[0].group)
+	case "chain":
+		t, name, rest, ok := l.objSpec(obj, args)
+		if !ok {
+			return
+		}
+		c := l.chain(t, name, obj)
+		if len(rest) > 0 {
+			if rest[0].kind != kindGroup || len(rest) > 1 {
+				l.errAt(rest[0], "syntax error, unexpected %s after chain name", describe(rest[0]))
+				return
+			}
+			l.chainBody(t, c, rest[0].group)
+		}
+	case "rule":
+		t, name, rest, ok := l.objSpec(obj, args)
+		if !ok {
+			return
+		}
+		c := t.Chain(name)
+		if c == nil {
+			l.errAt(args[len(args)-len(rest)-1], "chain '%s' does not exist in table %s %s", name, t.Family, t.Name)
+			return
+		}
+		l.addRuleCmd(t, c, rest, verb == "insert", obj)
+	case "set", "map":
+		t, name, rest, ok := l.objSpec(obj, args)
+		if !ok {
+			return
+		}
+		if len(rest) != 1 || rest[0].kind != kindGroup {
+			l.errAt(obj, "syntax error: %s %s needs a { ... } body", kind, name)
+			return
+		}
+		l.set(t, name, kind == "map", rest[0].group, obj)
+	case "element":
+		t, name, rest, ok := l.objSpec(obj, args)
+		if !ok {
+			return
+		}
+		s := t.Set(name)
+		if s == nil {
+			l.errAt(obj, "set '%s' does not exist in table %s %s", name, t.Family, t.Name)
+			return
+		}
+		if len(rest) != 1 || rest[0].kind != kindGroup {
+			l.errAt(obj, "syntax error: element needs a { ... } list")
+			return
+		}
+		l.elements(t, s, rest[0])
+	case "flowtable":
+		t, name, rest, ok := l.objSpec(obj, args)
+		if !ok {
+			return
+		}
+		if len(rest) != 1 || rest[0].kind != kindGroup {
+			l.errAt(obj, "syntax error: flowtable needs a { ... } body")
+			return
+		}
+		l.flowtable(t, name, rest[0].group, obj)
+	case "counter", "quota", "limit", "ct helper", "ct timeout", "ct expectation", "synproxy", "secmark":
+		t, name, rest, ok := l.objSpec(obj, args)
+		if !ok {
+			return
+		}
+		var body *groupAST
+		if len(rest) > 0 {
+			if rest[0].kind != kindGroup || len(rest) > 1 {
+				l.errAt(rest[0], "syntax error, unexpected %s", describe(rest[0]))
+				return
+			}
+			body = rest[0].group
+		}
+		l.object(t, kind, name, body, obj)
+	default:
+		l.errAt(obj, "syntax error, unexpected %s, expecting table, chain, rule, set, map, element, flowtable or an object", describe(obj))
+	}
+}
+
+// tableSpec reads "[family] name".
+func (l *lowerer) tableSpec(at tok, ts []tok) (ir.Family, string, []tok, bool) {
+	ts = l.expand(ts)
+	fam := ir.FamilyIP
+	if len(ts) >= 2 && ts[0].kind == tokWord {
+		if f, ok := ir.ParseFamily(ts[0].text); ok && isName(ts[1]) {
+			fam = f
+			ts = ts[1:]
+		}
+	}
+	if len(ts) == 0 || !isName(ts[0]) {
+		if len(ts) == 0 {
+			l.errAt(at, "syntax error: %s needs a table name", at.text)
+		} else {
+			l.errAt(ts[0], "syntax error, unexpected %s, expecting table name", describe(ts[0]))
+		}
+		return 0, "", nil, false
+	}
+	return fam, ts[0].text, ts[1:], true
+}
+
+func isName(t tok) bool { return t.kind == tokWord || t.kind == tokString }
+
+// objSpec reads "[family] table name" and finds or creates the table.
+func (l *lowerer) objSpec(at tok, ts []tok) (*ir.Table, string, []tok, bool) {
+	fam, tname, rest, ok := l.tableSpec(at, ts)
+	if !ok {
+		return nil, "", nil, false
+	}
+	if len(rest) == 0 || !isName(rest[0]) {
+		if len(rest) == 0 {
+			l.errAt(at, "syntax error: %s needs a name after the table", at.text)
+		} else {
+			l.errAt(rest[0], "syntax error, unexpected %s, expecting %s name", describe(rest[0]), at.text)
+		}
+		return nil, "", nil, false
+	}
+	t := l.rs.Table(fam, tname)
+	if t == nil {
+		if at.text == "rule" || at.text == "element" {
+			l.errAt(at, "table '%s %s' does not exist", fam, tname)
+			return nil, "", nil, false
+		}
+		t = l.table(fam, tname, at)
+	}
+	return t, rest[0].text, rest[1:], true
+}
+
+func spanOf(t tok) ir.Span { return ir.Span{Start: t.pos, End: t.pos} }
+
+// table finds or creates a table.
+func (l *lowerer) table(fam ir.Family, name string, at tok) *ir.Table {
+	if t := l.rs.Table(fam, name); t != nil {
+		return t
+	}
+	t := &ir.Table{Family: fam, Name: name, Span: spanOf(at)}
+	l.rs.Tables = append(l.rs.Tables, t)
+	return t
+}
+
+// chain finds or creates a chain.
+func (l *lowerer) chain(t *ir.Table, name string, at tok) *ir.Chain {
+	if c := t.Chain(name); c != nil {
+		return c
+	}
+	c := &ir.Chain{Name: name, Span: spanOf(at)}
+	t.Chains = append(t.Chains, c)
+	return c
+}
+
+// tableBody lowers the lines of a table block.
+func (l *lowerer) tableBody(t *ir.Table, g *groupAST) {
+	l.scopes = append(l.scopes, map[string][]tok{})
+	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
+	for _, line := range g.Lines {
+		l.tableLine(t, line)
+	}
+}
+
+// tableLine lowers one line of a table block (or of a file included there).
+func (l *lowerer) tableLine(t *ir.Table, line *lineAST) {
+	ts := toks(line)
+	first := ts[0]
+	if first.kind != tokWord {
+		l.errAt(first, "syntax error, unexpected %s in table body", describe(first))
+		return
+	}
+	if first.text == "include" && len(ts) == 2 && ts[1].kind == tokString {
+		l.include(ts[1], func(line *lineAST) { l.tableLine(t, line) })
+		return
+	}
+	kind := first.text
+	rest := ts[1:]
+	if kind == "ct" && len(rest) > 0 && rest[0].kind == tokWord {
+		kind = "ct " + rest[0].text
+		rest = rest[1:]
+	}
+	switch kind {
+	case "define", "redefine", "undefine":
+		l.define(ts)
+	case "flags":
+		for _, f := range l.expand(rest) {
+			if f.kind == tokWord {
+				t.Flags = append(t.Flags, f.text)
+			}
+		}
+	case "comment":
+		t.Comment = l.stringArg(first, rest)
+	case "chain", "set", "map", "flowtable", "counter", "quota", "limit", "ct helper", "ct timeout", "ct expectation", "synproxy", "secmark":
+		rest = l.expand(rest)
+		if len(rest) == 0 || !isName(rest[0]) {
+			l.errAt(first, "syntax error: %s needs a name", kind)
+			return
+		}
+		name := rest[0].text
+		var body *groupAST
+		if len(rest) > 1 {
+			if rest[1].kind != kindGroup || len(rest) > 2 {
+				l.errAt(rest[1], "syntax error, unexpected %s after %s name", describe(rest[1]), kind)
+				return
+			}
+			body = rest[1].group
+		}
+		switch kind {
+		case "chain":
+			c := l.chain(t, name, first)
+			if body != nil {
+				l.chainBody(t, c, body)
+			}
+		case "set", "map":
+			if body == nil {
+				l.errAt(first, "syntax error: %s %s needs a { ... } body", kind, name)
+				return
+			}
+			l.set(t, name, kind == "map", body, first)
+		case "flowtable":
+			if body == nil {
+				l.errAt(first, "syntax error: flowtable %s needs a { ... } body", name)
+				return
+			}
+			l.flowtable(t, name, body, first)
+		default:
+			l.object(t, kind, name, body, first)
+		}
+	default:
+		l.errAt(first, "syntax error, unexpected %s in table body, expecting chain, set, map, flowtable, an object, flags or comment", describe(first))
+	}
+}
+
+// stringArg reads the single string argument of comment-like keywords.
+func (l *lowerer) stringArg(at tok, rest []tok) string {
+	rest = l.expand(rest)
+	if len(rest) != 1 || !isName(rest[0]) {
+		l.errAt(at, "syntax error: %s needs one quoted string", at.text)
+		return ""
+	}
+	return rest[0].text
+}
+
+// chainBody lowers the header and rules of a chain block.
+func (l *lowerer) chainBody(t *ir.Table, c *ir.Chain, g *groupAST) {
+	l.scopes = append(l.scopes, map[string][]tok{})
+	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
+	for _, line := range g.Lines {
+		l.chainLine(t, c, line)
+	}
+}
+
+// chainLine lowers one line of a chain block: a header item or a rule.
+func (l *lowerer) chainLine(t *ir.Table, c *ir.Chain, line *lineAST) {
+	ts := toks(line)
+	first := ts[0]
+	if first.kind == tokWord {
+		switch first.text {
+		case "include":
+			if len(ts) == 2 && ts[1].kind == tokString {
+				l.include(ts[1], func(line *lineAST) { l.chainLine(t, c, line) })
+				return
+			}
+		case "type":
+			l.chainHeader(c, l.expand(ts))
+			return
+		case "policy":
+			rest := l.expand(ts[1:])
+			if len(rest) != 1 || rest[0].kind != tokWord || (rest[0].text != "accept" && rest[0].text != "drop") {
+				l.errAt(first, "syntax error: policy must be accept or drop")
+				return
+			}
+			if c.Base == nil {
+				l.errAt(first, "policy is only allowed on base chains")
+				return
+			}
+			c.Base.Policy = rest[0].text
+			return
+		case "comment":
+			if len(ts) == 2 {
+				c.Comment = l.stringArg(first, ts[1:])
+				return
+			}
+		case "define", "redefine", "undefine":
+			l.define(ts)
+			return
+		case "devices":
+			if c.Base == nil {
+				l.errAt(first, "devices are only allowed on base chains")
+				return
+			}
+			c.Base.Devices = l.deviceList(ts[1:], first)
+			return
+		}
+	}
+	r := l.rule(t, ts)
+	if r != nil {
+		c.Rules = append(c.Rules, r)
+	}
+}
+
+// deviceList reads "= { a, b }", "{ a, b }" or a single device.
+func (l *lowerer) deviceList(ts []tok, at tok) []string {
+	ts = l.expand(ts)
+	if len(ts) > 0 && ts[0].is(tokPunct, "=") {
+		ts = ts[1:]
+	}
+	if len(ts) != 1 {
+		l.errAt(at, "syntax error: expected a device name or { list }")
+		return nil
+	}
+	if ts[0].kind == kindGroup {
+		var devs []string
+		for _, item := range groupItems(ts[0].group) {
+			item = l.expand(item)
+			for _, d := range item {
+				if d.kind == kindGroup {
+					for _, inner := range groupItems(d.group) {
+						for _, x := range l.expand(inner) {
+							devs = append(devs, x.text)
+						}
+					}
+					continue
+				}
+				devs = append(devs, d.text)
+			}
+		}
+		return devs
+	}
+	return []string{ts[0].text}
+}
+
+// chainHeader reads "type T hook H [device D] priority P".
+func (l *lowerer) chainHeader(c *ir.Chain, ts []tok) {
+	b := &ir.BaseChain{}
+	if c.Base != nil {
+		b.Policy = c.Base.Policy
+	}
+	i := 1
+	word := func() (tok, bool) {
+		if i >= len(ts) || !isName(ts[i]) {
+			at := ts[len(ts)-1]
+			if i < len(ts) {
+				at = ts[i]
+			}
+			l.errAt(at, "syntax error in chain type declaration")
+			return tok{}, false
+		}
+		i++
+		return ts[i-1], true
+	}
+	tt, ok := word()
+	if !ok {
+		return
+	}
+	b.Type = tt.text
+	for i < len(ts) {
+		kw, ok := word()
+		if !ok {
+			return
+		}
+		switch kw.text {
+		case "hook":
+			h, ok := word()
+			if !ok {
+				return
+			}
+			b.Hook = h.text
+		case "device":
+			d, ok := word()
+			if !ok {
+				return
+			}
+			b.Devices = []string{d.text}
+		case "devices":
+			b.Devices = l.deviceList(ts[i:], kw)
+			i = len(ts)
+		case "priority":
+			p, n, ok := l.priority(ts[i:], kw)
+			if !ok {
+				return
+			}
+			b.Priority = p
+			i += n
+		case "policy":
+			p, ok := word()
+			if !ok {
+				return
+			}
+			b.Policy = p.text
+		default:
+			l.errAt(kw, "syntax error, unexpected %s in chain type declaration", describe(kw))
+			return
+		}
+	}
+	if b.Hook == "" {
+		l.errAt(ts[0], "chain type declaration needs a hook")
+		return
+	}
+	c.Base = b
+}
+
+var standardPriorities = map[string]bool{"raw": true, "mangle": true, "dstnat": true, "filter": true, "security": true, "srcnat": true, "out": true, "conntrack": true}
+
+// priority reads a priority: N, -N, NAME, NAME + N, NAME - N.
+func (l *lowerer) priority(ts []tok, at tok) (ir.Priority, int, bool) {
+	if len(ts) == 0 {
+		l.errAt(at, "syntax error: priority needs a value")
+		return ir.Priority{}, 0, false
+	}
+	num := func(s string, neg bool) (int, bool) {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return 0, false
+		}
+		if neg {
+			n = -n
+		}
+		return n, true
+	}
+	t := ts[0]
+	if t.is(tokPunct, "-") && len(ts) > 1 {
+		if n, ok := num(ts[1].text, true); ok {
+			return ir.Priority{Offset: n}, 2, true
+		}
+	}
+	if n, ok := num(t.text, false); ok {
+		return ir.Priority{Offset: n}, 1, true
+	}
+	name := t.text
+	// "dstnat-5" and "filter+10" arrive as one word or as name, sign, number.
+	if k := strings.IndexAny(name, "+-"); k > 0 && standardPriorities[name[:k]] {
+		if n, ok := num(name[k+1:], name[k] == '-'); ok {
+			return ir.Priority{Name: name[:k], Offset: n}, 1, true
+		}
+	}
+	if !standardPriorities[name] {
+		l.errAt(t, "'%s' is not a valid priority (a number or one of raw, mangle, dstnat, filter, security, srcnat, out)", name)
+		return ir.Priority{}, 0, false
+	}
+	if len(ts) >= 3 && (ts[1].is(tokPunct, "+") || ts[1].is(tokPunct, "-")) {
+		if n, ok := num(ts[2].text, ts[1].text == "-"); ok {
+			return ir.Priority{Name: name, Offset: n}, 3, true
+		}
+	}
+	return ir.Priority{Name: name}, 1, true
+}
+
+// addRuleCmd lowers "add rule" / "insert rule" with optional position.
+func (l *lowerer) addRuleCmd(t *ir.Table, c *ir.Chain, ts []tok, insert bool, at tok) {
+	if len(ts) >= 2 && ts[0].kind == tokWord && (ts[0].text == "position" || ts[0].text == "handle" || ts[0].text == "index") {
+		l.errAt(ts[0], "rule %s refers to the running ruleset; nftopt reads files that build a ruleset", ts[0].text)
+		return
+	}
+	if len(ts) == 0 {
+		l.errAt(at, "syntax error: rule needs statements")
+		return
+	}
+	r := l.rule(t, ts)
+	if r == nil {
+		return
+	}
+	if insert {
+		r.Insert = true
+		c.Rules = append([]*ir.Rule{r}, c.Rules...)
+		return
+	}
+	c.Rules = append(c.Rules, r)
+}
+
+// destructive lowers delete, destroy, flush and reset commands: they
+// change the lowered state and are kept in the prologue so that they
+// also apply to what the kernel held before.
+func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
+	cmd := &ir.Command{Verb: verb, Object: kind, Span: spanOf(at)}
+	switch kind {
+	case "ruleset":
+		if len(args) > 0 {
+			if f, ok := ir.ParseFamily(args[0].text); ok && len(args) == 1 {
+				cmd.Family = f
+				cmd.Args = f.String()
+				l.rs.Prologue = append(l.rs.Prologue, cmd)
+				var keep []*ir.Table
+				for _, t := range l.rs.Tables {
+					if t.Family != f {
+						keep = append(keep, t)
+					}
+				}
+				l.rs.Tables = keep
+				return
+			}
+			l.errAt(args[0], "syntax error after %s ruleset", verb)
+			return
+		}
+		if verb == "flush" {
+			l.rs.Prologue = []*ir.Command{cmd}
+			l.rs.Tables = nil
+			l.allFresh = true
+			return
+		}
+		l.rs.Prologue = append(l.rs.Prologue, cmd)
+		return
+	case "table":
+		fam, name, rest, ok := l.tableSpec(at, args)
+		if !ok {
+			return
+		}
+		if len(rest) > 0 {
+			l.errAt(rest[0], "syntax error, unexpected %s", describe(rest[0]))
+			return
+		}
+		cmd.Family, cmd.Table = fam, name
+		l.record(cmd)
+		if verb == "delete" || verb == "destroy" {
+			if l.fresh == nil {
+				l.fresh = map[string]bool{}
+			}
+			l.fresh[tableKey(fam, name)] = true
+		}
+		t := l.rs.Table(fam, name)
+		if t == nil {
+			return
+		}
+		switch verb {
+		case "delete", "destroy":
+			var keep []*ir.Table
+			for _, x := range l.rs.Tables {
+				if x != t {
+					keep = append(keep, x)
+				}
+			}
+			l.rs.Tables = keep
+		case "flush":
+			for _, c := range t.Chains {
+				c.Rules = nil
+			}
+		}
+		return
+	case "counters", "quotas", "counter", "quota":
+		if verb == "reset" {
+			cmd.Args = joinToks(args)
+			l.rs.Prologue = append(l.rs.Prologue, cmd)
+			return
+		}
+	}
+	fam, tname, rest, ok := l.tableSpec(at, args)
+	if !ok {
+		return
+	}
+	if len(rest) == 0 || !isName(rest[0]) {
+		l.errAt(at, "syntax error: %s %s needs a name", verb, kind)
+		return
+	}
+	cmd.Family, cmd.Table, cmd.Name = fam, tname, rest[0].text
+	cmd.Args = joinToks(rest[1:])
+	l.record(cmd)
+	t := l.rs.Table(fam, tname)
+	if t == nil {
+		return
+	}
+	switch kind {
+	case "chain":
+		if c := t.Chain(cmd.Name); c != nil {
+			if verb == "flush" {
+				c.Rules = nil
+			} else if verb != "reset" {
+				var keep []*ir.Chain
+				for _, x := range t.Chains {
+					if x != c {
+						keep = append(keep, x)
+					}
+				}
+				t.Chains = keep
+			}
+		}
+	case "set", "map":
+		if s := t.Set(cmd.Name); s != nil {
+			if verb == "flush" {
+				s.Elements = nil
+			} else if verb != "reset" {
+				var keep []*ir.Set
+				for _, x := range t.Sets {
+					if x != s {
+						keep = append(keep, x)
+					}
+				}
+				t.Sets = keep
+			}
+		}
+	}
+}
+
+func joinToks(ts []tok) string {
+	var parts []string
+	for _, t := range ts {
+		switch t.kind {
+		case tokString:
+			parts = append(parts, strconv.Quote(t.text))
+		case tokSetRef:
+			parts = append(parts, "@"+t.text)
+		case tokVar:
+			parts = append(parts, "$"+t.text)
+		case kindGroup:
+			var items []string
+			for _, it := range groupItems(t.group) {
+				items = append(items, joinToks(it))
+			}
+			parts = append(parts, "{ "+strings.Join(items, ", ")+" }")
+		default:
+			parts = append(parts, t.text)
+		}
+	}
+	return strings.Join(parts, " ")
+}
