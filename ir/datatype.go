@@ -136,6 +136,9 @@ func perr(format string, args ...any) error { return &ParseError{fmt.Sprintf(for
 func (t *Type) ParseValue(s string) (val []byte, ok bool, err error) {
 	switch t.Kind {
 	case KindIPv4:
+		if n, good := parseNumber(s); good && n.BitLen() <= 32 {
+			return fitBytes(n.Bytes(), 4), true, nil
+		}
 		a, e := netip.ParseAddr(s)
 		if e != nil || !a.Is4() {
 			return nil, false, perr("%q is not an IPv4 address", s)

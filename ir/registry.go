@@ -151,7 +151,7 @@ func init() {
 	payload("icmp", BaseTH, l4(1, "icmp"),
 		pf{"type", 0, 8, TypeIcmpType}, pf{"code", 8, 8, TypeIcmpCode}, pf{"checksum", 16, 16, TypeInteger},
 		pf{"id", 32, 16, TypeInteger}, pf{"sequence", 48, 16, TypeInteger},
-		pf{"gateway", 32, 32, TypeIPv4}, pf{"mtu", 48, 16, TypeInteger})
+		pf{"gateway", 32, 32, TypeInteger}, pf{"mtu", 48, 16, TypeInteger})
 	payload("icmpv6", BaseTH, l4(58, "icmpv6"),
 		pf{"type", 0, 8, TypeIcmp6Type}, pf{"code", 8, 8, TypeIcmp6Code}, pf{"checksum", 16, 16, TypeInteger},
 		pf{"parameter-problem", 32, 32, TypeInteger}, pf{"mtu", 32, 32, TypeInteger},

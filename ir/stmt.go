@@ -20,9 +20,11 @@ const (
 	OpGt
 	OpLe
 	OpGe
+	// OpNotAny is nft's "!" on bitmask types: none of the bits is set.
+	OpNotAny
 )
 
-var opNames = [...]string{"", "==", "!=", "<", ">", "<=", ">="}
+var opNames = [...]string{"", "==", "!=", "<", ">", "<=", ">=", "!"}
 
 // String returns the operator as nft spells it; "" for OpImplicit.
 func (o Op) String() string { return opNames[o] }

@@ -134,6 +134,10 @@ func (p *ruleParser) binExpr(minPrec int, lhs bool) ir.Expr {
 			y = p.binExpr(binopPrec[op], false)
 		}
 		x = &ir.Binop{Node: ir.Node{Span: span(start, p)}, Op: op, X: x, Y: y}
+		if ts := exprTypes(x); len(ts) > 0 {
+			// A selector operand types the constants beside it: "ct mark | 0x23".
+			x = p.bindTypes(x, ts)
+		}
 	}
 	if p.failed {
 		return nil
@@ -733,7 +737,8 @@ func (p *ruleParser) bindTypes(e ir.Expr, ts []*ir.Type) ir.Expr {
 
 // bindConst parses literal c as a value of t; a prefix "a/n" becomes a Prefix.
 func (p *ruleParser) bindConst(c *ir.Const, t *ir.Type) ir.Expr {
-	if !c.Sym || c.Type != nil || t == nil {
+	if !c.Sym || c.Type != nil || t == nil || c.Str == "*" && !c.Quoted {
+		// "*" is the catch-all element of a map.
 		return c
 	}
 	if t.Kind == ir.KindVerdict {

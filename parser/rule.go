@@ -2,6 +2,7 @@ package parser
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -253,6 +254,9 @@ func (p *ruleParser) matchStmt() ir.Stmt {
 		right = listToSet(l)
 	}
 	right = p.bindTypes(right, exprTypes(left))
+	if l, ok := right.(*ir.List); ok {
+		sortFlags(l)
+	}
 	return &ir.Match{Node: ir.Node{Span: span(start, p)}, Left: left, Op: op, Right: right}
 }
 
@@ -289,7 +293,7 @@ func exprIsBitmask(e ir.Expr) bool {
 	return len(ts) == 1 && ts[0].IsBitmask()
 }
 
-var relops = map[string]ir.Op{"==": ir.OpEq, "eq": ir.OpEq, "!=": ir.OpNeq, "ne": ir.OpNeq, "<": ir.OpLt, "lt": ir.OpLt, ">": ir.OpGt, "gt": ir.OpGt, "<=": ir.OpLe, "le": ir.OpLe, ">=": ir.OpGe, "ge": ir.OpGe}
+var relops = map[string]ir.Op{"!": ir.OpNotAny, "==": ir.OpEq, "eq": ir.OpEq, "!=": ir.OpNeq, "ne": ir.OpNeq, "<": ir.OpLt, "lt": ir.OpLt, ">": ir.OpGt, "gt": ir.OpGt, "<=": ir.OpLe, "le": ir.OpLe, ">=": ir.OpGe, "ge": ir.OpGe}
 
 func (p *ruleParser) relop() ir.Op {
 	t := p.peek()
@@ -879,4 +883,16 @@ func (p *ruleParser) generic() ir.Stmt {
 	}
 	g.Span = span(start, p)
 	return g
+}
+
+// sortFlags orders a list of single flags by bit value, as nft lists them.
+func sortFlags(l *ir.List) {
+	for _, it := range l.Items {
+		if c, ok := it.(*ir.Const); !ok || c.Val == nil {
+			return
+		}
+	}
+	sort.SliceStable(l.Items, func(i, j int) bool {
+		return ir.Uint(l.Items[i].(*ir.Const).Val) < ir.Uint(l.Items[j].(*ir.Const).Val)
+	})
 }

@@ -203,5 +203,9 @@ func (p *printer) maskMatch(m *ir.Match) (string, bool) {
 	if !ok1 || !ok2 || !ok3 || !sel.Field.Type.IsBitmask() || mask.Val == nil || val.Val == nil || mask.Type == nil {
 		return "", false
 	}
+	if m := new(big.Int).SetBytes(mask.Val); m.BitLen() == 0 || m.And(m, new(big.Int).Sub(new(big.Int).SetBytes(mask.Val), big.NewInt(1))).Sign() == 0 {
+		// nft 1.0.6 reads "/ MASK" only as a list of two or more flags.
+		return "", false
+	}
 	return p.expr(sel) + " " + bitmask(mask.Type, val.Val, ",") + " / " + bitmask(mask.Type, mask.Val, ","), true
 }

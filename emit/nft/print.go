@@ -333,7 +333,7 @@ func (p *printer) stmt(s ir.Stmt) string {
 			return s
 		}
 		op := x.Op.String()
-		if x.Op == ir.OpEq && !isBitmask(x.Left) {
+		if _, binop := x.Left.(*ir.Binop); x.Op == ir.OpEq && !isBitmask(x.Left) && !binop {
 			op = ""
 		}
 		if op == "" {
