@@ -16,6 +16,7 @@ type Kind uint8
 const (
 	KindInteger  Kind = iota // decimal
 	KindHex                  // hexadecimal, zero padded to the width (marks)
+	KindRawHex               // hexadecimal without padding (raw payload, flags fields)
 	KindSymbolic             // integer with a symbol table, printed by name
 	KindBitmask              // flags: names joined by ","
 	KindIPv4
@@ -64,6 +65,7 @@ func newType(t *Type) *Type { types[t.Name] = t; return t }
 var (
 	TypeInteger   = newType(&Type{Name: "integer", Kind: KindInteger})
 	TypeMark      = newType(&Type{Name: "mark", Kind: KindHex, Width: 32})
+	TypeRawHex    = newType(&Type{Name: "raw", Kind: KindRawHex})
 	TypeIPv4      = newType(&Type{Name: "ipv4_addr", Kind: KindIPv4, Width: 32})
 	TypeIPv6      = newType(&Type{Name: "ipv6_addr", Kind: KindIPv6, Width: 128})
 	TypeInetAddr  = newType(&Type{Name: "ct_addr", Kind: KindInetAddr})
@@ -80,33 +82,37 @@ var (
 	TypeIcmpCode  = newType(&Type{Name: "icmp_code", Kind: KindSymbolic, Width: 8, Symbols: "icmp_code"})
 	TypeIcmp6Type = newType(&Type{Name: "icmpv6_type", Kind: KindSymbolic, Width: 8, Symbols: "icmpv6_type"})
 	TypeIcmp6Code = newType(&Type{Name: "icmpv6_code", Kind: KindSymbolic, Width: 8, Symbols: "icmpv6_code"})
-	TypeIcmpxCode = newType(&Type{Name: "icmpx_code", Kind: KindSymbolic, Width: 8, Symbols: "icmpx_code"})
-	TypeIgmpType  = newType(&Type{Name: "igmp_type", Kind: KindSymbolic, Width: 8, Symbols: "igmp_type"})
-	TypeArpOp     = newType(&Type{Name: "arp_op", Kind: KindSymbolic, Width: 16, Symbols: "arp_op"})
-	TypeDscp      = newType(&Type{Name: "dscp", Kind: KindSymbolic, Width: 6, Symbols: "dscp"})
-	TypeEcn       = newType(&Type{Name: "ecn", Kind: KindSymbolic, Width: 2, Symbols: "ecn"})
-	TypeDccpType  = newType(&Type{Name: "dccp_pkttype", Kind: KindSymbolic, Width: 4, Symbols: "dccp_pkttype"})
-	TypeMhType    = newType(&Type{Name: "mh_type", Kind: KindSymbolic, Width: 8, Symbols: "mh_type"})
-	TypeCtState   = newType(&Type{Name: "ct_state", Kind: KindBitmask, Width: 32, Symbols: "ct_state"})
-	TypeCtStatus  = newType(&Type{Name: "ct_status", Kind: KindBitmask, Width: 32, Symbols: "ct_status"})
-	TypeCtEvent   = newType(&Type{Name: "ct_event", Kind: KindBitmask, Width: 32, Symbols: "ct_event"})
-	TypeCtDir     = newType(&Type{Name: "ct_dir", Kind: KindSymbolic, Width: 8, Symbols: "ct_dir"})
-	TypeCtLabel   = newType(&Type{Name: "ct_label", Kind: KindBitmask, Width: 128, Symbols: "ct_label"})
-	TypeTCPFlag   = newType(&Type{Name: "tcp_flag", Kind: KindBitmask, Width: 8, Symbols: "tcp_flag"})
-	TypeFibAddr   = newType(&Type{Name: "fib_addrtype", Kind: KindSymbolic, Width: 32, Symbols: "fib_addrtype"})
-	TypeDevgroup  = newType(&Type{Name: "devgroup", Kind: KindSymbolic, Width: 32, Symbols: "devgroup", Quoted: true})
-	TypeRealm     = newType(&Type{Name: "realm", Kind: KindSymbolic, Width: 32, Symbols: "realm", Quoted: true})
-	TypeUID       = newType(&Type{Name: "uid", Kind: KindInteger, Width: 32})
-	TypeGID       = newType(&Type{Name: "gid", Kind: KindInteger, Width: 32})
-	TypeIfType    = newType(&Type{Name: "iface_type", Kind: KindSymbolic, Width: 16, Symbols: "iface_type"})
-	TypeClassid   = newType(&Type{Name: "classid", Kind: KindClassid, Width: 32})
-	TypeTime      = newType(&Type{Name: "time", Kind: KindTime, Width: 32, TimeUnit: 1000})
-	TypeBool      = newType(&Type{Name: "boolean", Kind: KindBool, Width: 1})
-	TypeVerdict   = newType(&Type{Name: "verdict", Kind: KindVerdict})
-	TypeDay       = newType(&Type{Name: "day", Kind: KindSymbolic, Width: 8, Symbols: "day", Quoted: true})
-	TypeHour      = newType(&Type{Name: "hour", Kind: KindString, Width: 32})
-	TypeDate      = newType(&Type{Name: "time_of_day", Kind: KindString, Width: 64})
-	TypeCgroupv2  = newType(&Type{Name: "cgroupsv2", Kind: KindString, Width: 64})
+	// TypeIcmpCodeNum and TypeIcmp6CodeNum are the types of the icmp
+	// code header fields: names are accepted, numbers are listed.
+	TypeIcmpCodeNum  = &Type{Name: "icmp_code", Kind: KindSymbolic, Width: 8, Symbols: "icmp_code", Numeric: true}
+	TypeIcmp6CodeNum = &Type{Name: "icmpv6_code", Kind: KindSymbolic, Width: 8, Symbols: "icmpv6_code", Numeric: true}
+	TypeIcmpxCode    = newType(&Type{Name: "icmpx_code", Kind: KindSymbolic, Width: 8, Symbols: "icmpx_code"})
+	TypeIgmpType     = newType(&Type{Name: "igmp_type", Kind: KindSymbolic, Width: 8, Symbols: "igmp_type"})
+	TypeArpOp        = newType(&Type{Name: "arp_op", Kind: KindSymbolic, Width: 16, Symbols: "arp_op"})
+	TypeDscp         = newType(&Type{Name: "dscp", Kind: KindSymbolic, Width: 6, Symbols: "dscp"})
+	TypeEcn          = newType(&Type{Name: "ecn", Kind: KindSymbolic, Width: 2, Symbols: "ecn"})
+	TypeDccpType     = newType(&Type{Name: "dccp_pkttype", Kind: KindSymbolic, Width: 4, Symbols: "dccp_pkttype"})
+	TypeMhType       = newType(&Type{Name: "mh_type", Kind: KindSymbolic, Width: 8, Symbols: "mh_type"})
+	TypeCtState      = newType(&Type{Name: "ct_state", Kind: KindBitmask, Width: 32, Symbols: "ct_state"})
+	TypeCtStatus     = newType(&Type{Name: "ct_status", Kind: KindBitmask, Width: 32, Symbols: "ct_status"})
+	TypeCtEvent      = newType(&Type{Name: "ct_event", Kind: KindBitmask, Width: 32, Symbols: "ct_event"})
+	TypeCtDir        = newType(&Type{Name: "ct_dir", Kind: KindSymbolic, Width: 8, Symbols: "ct_dir"})
+	TypeCtLabel      = newType(&Type{Name: "ct_label", Kind: KindBitmask, Width: 128, Symbols: "ct_label"})
+	TypeTCPFlag      = newType(&Type{Name: "tcp_flag", Kind: KindBitmask, Width: 8, Symbols: "tcp_flag"})
+	TypeFibAddr      = newType(&Type{Name: "fib_addrtype", Kind: KindSymbolic, Width: 32, Symbols: "fib_addrtype"})
+	TypeDevgroup     = newType(&Type{Name: "devgroup", Kind: KindSymbolic, Width: 32, Symbols: "devgroup", Quoted: true})
+	TypeRealm        = newType(&Type{Name: "realm", Kind: KindSymbolic, Width: 32, Symbols: "realm", Quoted: true})
+	TypeUID          = newType(&Type{Name: "uid", Kind: KindInteger, Width: 32})
+	TypeGID          = newType(&Type{Name: "gid", Kind: KindInteger, Width: 32})
+	TypeIfType       = newType(&Type{Name: "iface_type", Kind: KindSymbolic, Width: 16, Symbols: "iface_type"})
+	TypeClassid      = newType(&Type{Name: "classid", Kind: KindClassid, Width: 32})
+	TypeTime         = newType(&Type{Name: "time", Kind: KindTime, Width: 32, TimeUnit: 1000})
+	TypeBool         = newType(&Type{Name: "boolean", Kind: KindBool, Width: 1})
+	TypeVerdict      = newType(&Type{Name: "verdict", Kind: KindVerdict})
+	TypeDay          = newType(&Type{Name: "day", Kind: KindSymbolic, Width: 8, Symbols: "day", Quoted: true})
+	TypeHour         = newType(&Type{Name: "hour", Kind: KindString, Width: 32})
+	TypeDate         = newType(&Type{Name: "time_of_day", Kind: KindString, Width: 64})
+	TypeCgroupv2     = newType(&Type{Name: "cgroupsv2", Kind: KindString, Width: 64})
 )
 
 // LookupType finds a datatype by its nft name, as used in "type" declarations.
@@ -219,7 +225,7 @@ func (t *Type) ParseValue(s string) (val []byte, ok bool, err error) {
 		return fitBytes(n.Bytes(), t.Bytes()), true, nil
 	}
 	switch t.Kind {
-	case KindHex, KindInteger:
+	case KindHex, KindInteger, KindRawHex:
 		if t == TypeUID || t == TypeGID || t.Name == "uid" || t.Name == "gid" {
 			if s == "root" {
 				return t.uintBytes(0), true, nil

@@ -84,6 +84,10 @@ func reg(f *Field) *Field {
 	return f
 }
 
+// alias makes old spelling name another name for the field canon; the
+// printer uses the canonical name.
+func alias(old, canon string) { byName[old] = byName[canon] }
+
 // Fields returns the whole registry in a stable order.
 func Fields() []*Field { return registry }
 
@@ -128,7 +132,7 @@ func init() {
 		pf{"version", 0, 4, TypeInteger}, pf{"hdrlength", 4, 4, TypeInteger},
 		pf{"dscp", 8, 6, TypeDscp}, pf{"ecn", 14, 2, TypeEcn},
 		pf{"length", 16, 16, TypeInteger}, pf{"id", 32, 16, TypeInteger},
-		pf{"frag-off", 48, 16, TypeInteger}, pf{"ttl", 64, 8, TypeInteger},
+		pf{"frag-off", 48, 16, TypeRawHex}, pf{"ttl", 64, 8, TypeInteger},
 		pf{"protocol", 72, 8, TypeInetProto}, pf{"checksum", 80, 16, TypeInteger},
 		pf{"saddr", 96, 32, TypeIPv4}, pf{"daddr", 128, 32, TypeIPv4})
 	payload("ip6", BaseNH, ip6,
@@ -149,11 +153,11 @@ func init() {
 	ports("dccp", 33, pf{"type", 68, 4, TypeDccpType})
 	payload("th", BaseTH, &Dependency{L4: -1}, pf{"sport", 0, 16, TypeService}, pf{"dport", 16, 16, TypeService})
 	payload("icmp", BaseTH, l4(1, "icmp"),
-		pf{"type", 0, 8, TypeIcmpType}, pf{"code", 8, 8, TypeIcmpCode}, pf{"checksum", 16, 16, TypeInteger},
+		pf{"type", 0, 8, TypeIcmpType}, pf{"code", 8, 8, TypeIcmpCodeNum}, pf{"checksum", 16, 16, TypeInteger},
 		pf{"id", 32, 16, TypeInteger}, pf{"sequence", 48, 16, TypeInteger},
 		pf{"gateway", 32, 32, TypeInteger}, pf{"mtu", 48, 16, TypeInteger})
 	payload("icmpv6", BaseTH, l4(58, "icmpv6"),
-		pf{"type", 0, 8, TypeIcmp6Type}, pf{"code", 8, 8, TypeIcmp6Code}, pf{"checksum", 16, 16, TypeInteger},
+		pf{"type", 0, 8, TypeIcmp6Type}, pf{"code", 8, 8, TypeIcmp6CodeNum}, pf{"checksum", 16, 16, TypeInteger},
 		pf{"parameter-problem", 32, 32, TypeInteger}, pf{"mtu", 32, 32, TypeInteger},
 		pf{"id", 32, 16, TypeInteger}, pf{"sequence", 48, 16, TypeInteger}, pf{"max-delay", 32, 16, TypeInteger},
 		pf{"taddr", 64, 128, TypeIPv6}, pf{"daddr", 192, 128, TypeIPv6})
@@ -165,11 +169,11 @@ func init() {
 		pf{"spi", 32, 32, TypeInteger}, pf{"sequence", 64, 32, TypeInteger})
 	payload("esp", BaseTH, l4(50, "esp"), pf{"spi", 0, 32, TypeInteger}, pf{"sequence", 32, 32, TypeInteger})
 	payload("comp", BaseTH, l4(108, "comp"),
-		pf{"nexthdr", 0, 8, TypeInetProto}, pf{"flags", 8, 8, TypeInteger}, pf{"cpi", 16, 16, TypeInteger})
+		pf{"nexthdr", 0, 8, TypeInetProto}, pf{"flags", 8, 8, TypeRawHex}, pf{"cpi", 16, 16, TypeInteger})
 	payload("gre", BaseTH, l4(47, "gre"),
 		pf{"flags", 0, 5, TypeInteger}, pf{"version", 13, 3, TypeInteger}, pf{"protocol", 16, 16, TypeEtherType})
 	payload("ether", BaseLL, nil, pf{"daddr", 0, 48, TypeEther}, pf{"saddr", 48, 48, TypeEther}, pf{"type", 96, 16, TypeEtherType})
-	payload("vlan", BaseLL, nil, pf{"pcp", 112, 3, TypeInteger}, pf{"dei", 115, 1, TypeInteger}, pf{"cfi", 115, 1, TypeInteger},
+	payload("vlan", BaseLL, nil, pf{"pcp", 112, 3, TypeInteger}, pf{"dei", 115, 1, TypeInteger},
 		pf{"id", 116, 12, TypeInteger}, pf{"type", 128, 16, TypeEtherType})
 	arp := &Dependency{L3: "arp", L4: -1}
 	payload("arp", BaseNH, arp,
@@ -226,7 +230,6 @@ func init() {
 	meta("cgroup", 32, TypeInteger, false)
 	meta("random", 32, TypeInteger, false)
 	meta("ipsec", 1, TypeBool, false)
-	meta("secpath", 1, TypeBool, false)
 	meta("iifkind", 128, TypeIfname, false)
 	meta("oifkind", 128, TypeIfname, false)
 	meta("time", 64, TypeDate, false)
@@ -237,6 +240,9 @@ func init() {
 	meta("sdifname", 128, TypeIfname, false)
 	meta("broute", 8, TypeInteger, false)
 	meta("priority", 32, TypeClassid, false)
+
+	alias("vlan cfi", "vlan dei")
+	alias("meta secpath", "meta ipsec")
 
 	ct := func(key string, w int, t *Type, dir bool) {
 		reg(&Field{Proto: "ct", Key: key, Base: BaseCT, Width: w, Type: t, Order: HostEndian, NeedsDir: dir})

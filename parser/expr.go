@@ -392,7 +392,9 @@ func (p *ruleParser) ipsec() ir.Expr {
 	start := p.next()
 	words := []string{"ipsec", p.next().text}
 	if p.accept("spnum") {
-		words = append(words, "spnum", strconv.FormatUint(p.number(), 10))
+		if n := p.number(); n != 0 {
+			words = append(words, "spnum", strconv.FormatUint(n, 10))
+		}
 	}
 	k := p.next()
 	typ := ir.TypeInteger.WithWidth(32)
@@ -441,6 +443,9 @@ func (p *ruleParser) option() ir.Expr {
 		p.i--
 		p.unexpected("an option name")
 		return nil
+	}
+	if t.text == "sack0" {
+		t.text = "sack" // nft lists the first SACK block without its index
 	}
 	words = append(words, t.text)
 	typ := ir.TypeBool
@@ -660,7 +665,7 @@ func exprTypes(e ir.Expr) []*ir.Type {
 	case *ir.Selector:
 		return []*ir.Type{x.Field.Type}
 	case *ir.RawPayload:
-		return []*ir.Type{ir.TypeInteger.WithWidth(x.Len)}
+		return []*ir.Type{ir.TypeRawHex.WithWidth(x.Len)}
 	case *ir.Special:
 		if x.Type == nil {
 			return nil
@@ -745,7 +750,7 @@ func (p *ruleParser) bindConst(c *ir.Const, t *ir.Type) ir.Expr {
 		return c
 	}
 	s := c.Str
-	if !c.Quoted && (t.Kind == ir.KindIPv4 || t.Kind == ir.KindIPv6 || t.Kind == ir.KindInetAddr || t.Kind == ir.KindInteger || t.Kind == ir.KindHex) {
+	if !c.Quoted && (t.Kind == ir.KindIPv4 || t.Kind == ir.KindIPv6 || t.Kind == ir.KindInetAddr || t.Kind == ir.KindInteger || t.Kind == ir.KindHex || t.Kind == ir.KindRawHex) {
 		if addr, bits, ok := strings.Cut(s, "/"); ok {
 			n, err := strconv.Atoi(bits)
 			w := t.Width

@@ -312,14 +312,17 @@ func (p *ruleParser) counter() ir.Stmt {
 	c := &ir.Counter{}
 	if p.accept("name") {
 		c.Name = p.objName()
-	} else if p.word("packets") {
-		p.next()
-		c.Packets = p.number()
-		if !p.accept("bytes") {
-			p.unexpected("bytes")
-			return nil
+	} else if p.word("packets") || p.word("bytes") {
+		for k := 0; k < 2 && !p.failed; k++ {
+			switch {
+			case p.accept("packets"):
+				c.Packets = p.number()
+			case p.accept("bytes"):
+				c.Bytes = p.number()
+			default:
+				p.unexpected("packets or bytes")
+			}
 		}
-		c.Bytes = p.number()
 		c.HasValues = true
 	}
 	c.Span = span(start, p)

@@ -51,7 +51,7 @@ func (p *printer) expr(e ir.Expr) string {
 	case *ir.SetRef:
 		return "@" + x.Name
 	case *ir.Binop:
-		l, r := p.expr(x.X), p.expr(x.Y)
+		l, r := p.expr(x.X), p.operand(x.Y)
 		if b, ok := x.X.(*ir.Binop); ok && binopPrec[b.Op] < binopPrec[x.Op] {
 			l = "(" + l + ")"
 		}
@@ -113,6 +113,8 @@ func (p *printer) constant(c *ir.Const) string {
 		return strings.Join(parts, ":")
 	case ir.KindHex:
 		return fmt.Sprintf("0x%0*x", (t.Width+3)/4, new(big.Int).SetBytes(c.Val))
+	case ir.KindRawHex:
+		return fmt.Sprintf("0x%x", new(big.Int).SetBytes(c.Val))
 	case ir.KindTime:
 		v := ir.Uint(c.Val)
 		if t.TimeUnit == 1 {
@@ -190,11 +192,24 @@ func (p *printer) rangeEnd(e ir.Expr) string {
 	return p.expr(e)
 }
 
-// maskMatch prints "sel & mask == value" on a bitmask selector the way
-// nft lists it: "sel value / mask". ok is false for other matches.
-func (p *printer) maskMatch(m *ir.Match) (string, bool) {
+// operand prints the right operand of a bitwise operation: integers
+// and symbolic values in hex, as nft lists masks.
+func (p *printer) operand(e ir.Expr) string {
+	if c, ok := e.(*ir.Const); ok && !c.Sym && c.Type != nil && c.Val != nil {
+		switch c.Type.Kind {
+		case ir.KindInteger, ir.KindSymbolic:
+			return fmt.Sprintf("0x%x", new(big.Int).SetBytes(c.Val))
+		}
+	}
+	return p.expr(e)
+}
+
+// flagMatch prints the bit tests nft lists in short form:
+// "sel & flags != 0" as "sel flags" (any of them) and "sel & flags == 0"
+// as "sel ! flags" (none of them). ok is false for other matches.
+func (p *printer) flagMatch(m *ir.Match) (string, bool) {
 	b, ok := m.Left.(*ir.Binop)
-	if !ok || b.Op != "&" || (m.Op != ir.OpEq && m.Op != ir.OpImplicit) {
+	if !ok || b.Op != "&" || (m.Op != ir.OpEq && m.Op != ir.OpNeq) {
 		return "", false
 	}
 	sel, ok1 := b.X.(*ir.Selector)
@@ -203,9 +218,12 @@ func (p *printer) maskMatch(m *ir.Match) (string, bool) {
 	if !ok1 || !ok2 || !ok3 || !sel.Field.Type.IsBitmask() || mask.Val == nil || val.Val == nil || mask.Type == nil {
 		return "", false
 	}
-	if m := new(big.Int).SetBytes(mask.Val); m.BitLen() == 0 || m.And(m, new(big.Int).Sub(new(big.Int).SetBytes(mask.Val), big.NewInt(1))).Sign() == 0 {
-		// nft 1.0.6 reads "/ MASK" only as a list of two or more flags.
+	if new(big.Int).SetBytes(val.Val).Sign() != 0 {
 		return "", false
 	}
-	return p.expr(sel) + " " + bitmask(mask.Type, val.Val, ",") + " / " + bitmask(mask.Type, mask.Val, ","), true
+	flags := bitmask(mask.Type, mask.Val, ",")
+	if m.Op == ir.OpEq {
+		return p.expr(sel) + " ! " + flags, true
+	}
+	return p.expr(sel) + " " + flags, true
 }

@@ -329,7 +329,7 @@ func (p *printer) element(e *ir.Element) string {
 func (p *printer) stmt(s ir.Stmt) string {
 	switch x := s.(type) {
 	case *ir.Match:
-		if s, ok := p.maskMatch(x); ok {
+		if s, ok := p.flagMatch(x); ok {
 			return s
 		}
 		op := x.Op.String()
@@ -372,7 +372,7 @@ func (p *printer) stmt(s ir.Stmt) string {
 		return p.log(x)
 	case *ir.Reject:
 		switch {
-		case x.With == "":
+		case x.With == "" || p.defaultReject(x):
 			return "reject"
 		case x.Code == nil:
 			return "reject with " + x.With
@@ -464,8 +464,20 @@ var natFlagOrder = []string{"random", "fully-random", "persistent", "netmap"}
 
 func (p *printer) nat(x *ir.Nat) string {
 	s := x.Kind
-	if x.Family != "" {
-		s += " " + x.Family
+	fam := x.Family
+	if fam == "" && p.fam == ir.FamilyInet && x.Addr != nil && (x.Kind == "snat" || x.Kind == "dnat") {
+		// nft lists the address family of inet nat statements.
+		if c, ok := x.Addr.(*ir.Const); ok && c.Type != nil {
+			switch c.Type.Kind {
+			case ir.KindIPv4:
+				fam = "ip"
+			case ir.KindIPv6:
+				fam = "ip6"
+			}
+		}
+	}
+	if fam != "" {
+		s += " " + fam
 	}
 	if x.Prefix {
 		s += " prefix"
@@ -526,6 +538,24 @@ func isBitmask(e ir.Expr) bool {
 		return x.Field.Type.IsBitmask()
 	case *ir.Binop:
 		return isBitmask(x.X)
+	}
+	return false
+}
+
+// defaultReject reports a reject that names the family's default reply,
+// which nft lists as a bare "reject".
+func (p *printer) defaultReject(x *ir.Reject) bool {
+	c, ok := x.Code.(*ir.Const)
+	if !ok || c.Val == nil || ir.Uint(c.Val) != 3 && x.With != "icmpv6" || x.With == "icmpv6" && ir.Uint(c.Val) != 4 {
+		return false
+	}
+	switch p.fam {
+	case ir.FamilyIP:
+		return x.With == "icmp"
+	case ir.FamilyIP6:
+		return x.With == "icmpv6"
+	case ir.FamilyInet, ir.FamilyBridge, ir.FamilyNetdev:
+		return x.With == "icmpx" && ir.Uint(c.Val) == 1
 	}
 	return false
 }

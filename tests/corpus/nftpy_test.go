@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"regexp"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -21,7 +22,7 @@ import (
 // ratchet: raise when coverage improves.
 const (
 	minParseRate     = 97.5
-	minCanonicalRate = 85.5
+	minCanonicalRate = 88.0
 )
 
 // maxPanicLogs bounds how many distinct panic messages are logged with
@@ -474,11 +475,18 @@ func tally(results []lineResult) (parsed, canonical int) {
 // percent returns n as a percentage of total.
 func percent(n, total int) float64 { return 100 * float64(n) / float64(total) }
 
+// counterValues matches the values of an anonymous counter, which the
+// py test suite leaves out of its expectations (a listing reports
+// whatever the kernel counted).
+var counterValues = regexp.MustCompile(`counter packets \d+ bytes \d+`)
+
 // normalize returns a rule's text in the form the comparison uses:
 // whitespace runs collapsed, no spaces inside braces or around commas,
-// and the elements of every brace group sorted, since upstream compares
-// set elements regardless of order. Quoted strings are kept as they are.
+// counter values dropped, and the elements of every brace group sorted,
+// since upstream compares set elements regardless of order. Quoted
+// strings are kept as they are.
 func normalize(s string) string {
+	s = counterValues.ReplaceAllString(s, "counter")
 	sorted, _ := sortGroups(squeeze(s), 0, "")
 	return sorted
 }
