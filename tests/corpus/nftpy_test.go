@@ -1,12 +1,12 @@
 package corpus
 
 import (
-	"regexp"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
