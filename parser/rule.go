@@ -254,6 +254,7 @@ func (p *ruleParser) matchStmt() ir.Stmt {
 		right = listToSet(l)
 	}
 	right = p.bindTypes(right, exprTypes(left))
+	left = familyField(left, right)
 	if l, ok := right.(*ir.List); ok {
 		sortFlags(l)
 	}
@@ -898,4 +899,22 @@ func sortFlags(l *ir.List) {
 	sort.SliceStable(l.Items, func(i, j int) bool {
 		return ir.Uint(l.Items[i].(*ir.Const).Val) < ir.Uint(l.Items[j].(*ir.Const).Val)
 	})
+}
+
+// familyField replaces "rt nexthop" by "rt ip nexthop" or "rt ip6
+// nexthop" once the compared address says which, as nft does.
+func familyField(left, right ir.Expr) ir.Expr {
+	sel, ok := left.(*ir.Selector)
+	if !ok || sel.Field.Name != "rt nexthop" {
+		return left
+	}
+	c, ok := right.(*ir.Const)
+	if !ok || c.Val == nil {
+		return left
+	}
+	name := "rt ip nexthop"
+	if len(c.Val) == 16 {
+		name = "rt ip6 nexthop"
+	}
+	return &ir.Selector{Node: sel.Node, Field: ir.LookupField(name), Dir: sel.Dir}
 }

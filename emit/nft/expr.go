@@ -51,7 +51,7 @@ func (p *printer) expr(e ir.Expr) string {
 	case *ir.SetRef:
 		return "@" + x.Name
 	case *ir.Binop:
-		l, r := p.expr(x.X), p.operand(x.Y)
+		l, r := p.expr(x.X), p.operand(x.Op, x.Y)
 		if b, ok := x.X.(*ir.Binop); ok && binopPrec[b.Op] < binopPrec[x.Op] {
 			l = "(" + l + ")"
 		}
@@ -192,14 +192,21 @@ func (p *printer) rangeEnd(e ir.Expr) string {
 	return p.expr(e)
 }
 
-// operand prints the right operand of a bitwise operation: integers
-// and symbolic values in hex, as nft lists masks.
-func (p *printer) operand(e ir.Expr) string {
-	if c, ok := e.(*ir.Const); ok && !c.Sym && c.Type != nil && c.Val != nil {
-		switch c.Type.Kind {
-		case ir.KindInteger, ir.KindSymbolic:
-			return fmt.Sprintf("0x%x", new(big.Int).SetBytes(c.Val))
-		}
+// operand prints the right operand of a bitwise operation as nft lists
+// it: shift counts and integers in decimal; symbolic values by name when
+// a statement writes the value back to the same field ("ip dscp set ip
+// dscp | lephb"), otherwise as a hex mask padded to the field's width.
+func (p *printer) operand(op string, e ir.Expr) string {
+	c, ok := e.(*ir.Const)
+	if !ok || c.Sym || c.Type == nil || c.Val == nil {
+		return p.expr(e)
+	}
+	v := new(big.Int).SetBytes(c.Val)
+	switch {
+	case op == "<<" || op == ">>" || c.Type.Kind == ir.KindInteger:
+		return v.String()
+	case c.Type.Kind == ir.KindSymbolic && !p.sameFieldMangle:
+		return fmt.Sprintf("0x%0*x", (c.Type.Width+3)/4, v)
 	}
 	return p.expr(e)
 }
