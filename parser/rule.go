@@ -656,7 +656,7 @@ func (p *ruleParser) natTarget(n *ir.Nat) {
 		v = p.bindTypes(v, []*ir.Type{typ})
 	}
 	n.Addr = v
-	if p.peek().kind == tokWord && strings.HasPrefix(p.peek().text, ":") {
+	if p.peek().kind == tokWord && strings.HasPrefix(p.peek().text, ":") || p.punct(":") {
 		n.Port = p.portSpec()
 	}
 }
@@ -690,6 +690,14 @@ func firstLiteral(e ir.Expr) string {
 func (p *ruleParser) portSpec() ir.Expr {
 	t := p.next()
 	if t.is(tokPunct, ":") {
+		if p.isSelectorStart() {
+			// ":tcp dport map { 22 : 8000 }"
+			v := p.valueExpr(false)
+			if p.failed {
+				return nil
+			}
+			return p.bindTypes(v, []*ir.Type{ir.TypeService})
+		}
 		t = p.next()
 	} else if t.kind == tokWord && strings.HasPrefix(t.text, ":") {
 		t.text = t.text[1:]
