@@ -1,0 +1,926 @@
+package equiv
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nftopt/nftopt/ir"
+)
+
+// dimension is one coordinate of the packet space.
+type dimension struct {
+	key   string
+	width int
+	field *ir.Field // nil for uninterpreted predicates
+	// domain, when set, lists every value the dimension can take (ct
+	// state holds exactly one state); nil means every value of the width.
+	domain []ir.Value
+}
+
+// atom says that a dimension's value lies in set.
+type atom struct {
+	dim int
+	set ir.IntervalSet
+}
+
+// formula is a monotone boolean formula over atoms.
+type formula struct {
+	op   byte // 'a' atom, '&' all, '|' any, 'T' true, 'F' false
+	atom int
+	kids []*formula
+}
+
+var (
+	fTrue  = &formula{op: 'T'}
+	fFalse = &formula{op: 'F'}
+)
+
+func and(fs ...*formula) *formula {
+	var kids []*formula
+	for _, f := range fs {
+		switch {
+		case f == nil || f.op == 'T':
+		case f.op == 'F':
+			return fFalse
+		case f.op == '&':
+			kids = append(kids, f.kids...)
+		default:
+			kids = append(kids, f)
+		}
+	}
+	switch len(kids) {
+	case 0:
+		return fTrue
+	case 1:
+		return kids[0]
+	}
+	return &formula{op: '&', kids: kids}
+}
+
+func or(fs ...*formula) *formula {
+	var kids []*formula
+	for _, f := range fs {
+		switch {
+		case f == nil || f.op == 'F':
+		case f.op == 'T':
+			return fTrue
+		case f.op == '|':
+			kids = append(kids, f.kids...)
+		default:
+			kids = append(kids, f)
+		}
+	}
+	switch len(kids) {
+	case 0:
+		return fFalse
+	case 1:
+		return kids[0]
+	}
+	return &formula{op: '|', kids: kids}
+}
+
+// atoms appends the atoms the formula mentions.
+func (f *formula) atoms(out []int) []int {
+	switch f.op {
+	case 'a':
+		return append(out, f.atom)
+	case '&', '|':
+		for _, k := range f.kids {
+			out = k.atoms(out)
+		}
+	}
+	return out
+}
+
+// stepKind tells what a compiled statement does.
+type stepKind uint8
+
+const (
+	stepMatch   stepKind = iota // stop the rule unless cond holds
+	stepEffect                  // record an effect
+	stepVerdict                 // end with a verdict or call a chain
+	stepBranch                  // pick among branches by key (vmap, map in nat/mangle)
+	stepWrite                   // overwrite a dimension with a constant, and record it
+)
+
+// step is one compiled statement.
+type step struct {
+	kind    stepKind
+	cond    *formula
+	effect  *Effect
+	verdict verdict
+	// branches of a map lookup; a miss ends the rule without a verdict.
+	branches []branch
+	// write: the dimension and the value written.
+	dim   int
+	value ir.Value
+}
+
+// branch is one element of a map lookup.
+type branch struct {
+	cond    *formula
+	verdict verdict // for vmaps
+	effect  *Effect // for maps feeding a statement (nat, mangle)
+	// terminal is the verdict a map-fed statement implies (accept for nat).
+	terminal string
+}
+
+// verdict is a compiled verdict: a kind and, for jump and goto, the
+// index of the target chain.
+type verdict struct {
+	kind   string // accept, drop, continue, return, jump, goto, queue, stolen
+	target int
+}
+
+// crule is a compiled rule.
+type crule struct {
+	id    int
+	chain int
+	src   *ir.Rule
+	// guard is the conjunction of the matches before the rule's first
+	// other statement: when it is false the rule does nothing at all.
+	guard *formula
+	steps []step
+	// atomsUsed lists every atom the rule mentions.
+	atomsUsed []int
+}
+
+// cchain is a compiled chain.
+type cchain struct {
+	id     int
+	name   string
+	table  *ir.Table
+	base   bool
+	policy string
+	prio   int
+	hook   string
+	// guard restricts a base chain to some packets (netdev devices,
+	// nat chains seeing the first packet of a connection only).
+	guard *formula
+	rules []int
+}
+
+// Effect is an observable side effect of evaluating a packet: a
+// statement that ran, such as a NAT mapping, a mark written, a log
+// line, a reject, a set update, or a counter.
+type Effect struct {
+	Key  string
+	Stmt ir.Stmt
+	Rule *ir.Rule
+	// Counter marks anonymous counters, compared only on request.
+	Counter bool
+}
+
+// program holds the compiled form of both rulesets for one family and hook.
+type program struct {
+	dims     []*dimension
+	dimIndex map[string]int
+	atoms    []atom
+	atomKey  map[string]int
+	chains   []*cchain
+	rules    []*crule
+	sides    [2][]int // base chain ids of each ruleset, in evaluation order
+	// unknown lists constructs that make a proof impossible.
+	unknown []string
+	fam     familyRun
+	// written marks dimensions written with a value that is not constant.
+	nonConstWrites map[int]bool
+}
+
+// familyRun is one kind of packet: which table families see it.
+type familyRun struct {
+	name     string      // "ip", "ip6", "arp", "bridge", "netdev"
+	tables   []ir.Family // table families whose chains see such packets
+	nfproto  uint64      // fixed meta nfproto value, 0 when free
+	protocol uint64      // fixed ether type, 0 when free
+}
+
+var familyRuns = []familyRun{
+	{name: "ip", tables: []ir.Family{ir.FamilyIP, ir.FamilyInet}, nfproto: 2, protocol: 0x0800},
+	{name: "ip6", tables: []ir.Family{ir.FamilyIP6, ir.FamilyInet}, nfproto: 10, protocol: 0x86dd},
+	{name: "arp", tables: []ir.Family{ir.FamilyARP}},
+	{name: "bridge", tables: []ir.Family{ir.FamilyBridge}},
+	{name: "netdev", tables: []ir.Family{ir.FamilyNetdev}},
+}
+
+func (p *program) dimension(key string, width int, f *ir.Field) int {
+	if i, ok := p.dimIndex[key]; ok {
+		return i
+	}
+	d := &dimension{key: key, width: width, field: f}
+	if f != nil && f.Name == "ct state" {
+		for _, s := range ir.SymbolsOf("ct_state") {
+			d.domain = append(d.domain, ir.Uint64Value(s.Value, width))
+		}
+		sort.Slice(d.domain, func(i, j int) bool { return d.domain[i].Compare(d.domain[j]) < 0 })
+	}
+	p.dims = append(p.dims, d)
+	p.dimIndex[key] = len(p.dims) - 1
+	return len(p.dims) - 1
+}
+
+func (p *program) atomOf(dim int, set ir.IntervalSet) *formula {
+	if set.IsEmpty() {
+		return fFalse
+	}
+	if set.IsFull() {
+		return fTrue
+	}
+	key := fmt.Sprintf("%d:%s", dim, set)
+	i, ok := p.atomKey[key]
+	if !ok {
+		p.atoms = append(p.atoms, atom{dim: dim, set: set})
+		i = len(p.atoms) - 1
+		p.atomKey[key] = i
+	}
+	return &formula{op: 'a', atom: i}
+}
+
+// pred returns the uninterpreted predicate named key.
+func (p *program) pred(key string) *formula {
+	d := p.dimension("pred: "+key, 1, nil)
+	return p.atomOf(d, ir.PointSet(ir.Uint64Value(1, 1)))
+}
+
+// compile builds the program for one family run and hook from both rulesets.
+func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
+	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, nonConstWrites: map[int]bool{}}
+	// Fixed dimensions first, so they are split first.
+	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))
+	p.dimension("meta l4proto", 8, ir.LookupField("meta l4proto"))
+	for side, rs := range []*ir.Ruleset{a, b} {
+		c := &compiler{p: p, rs: rs, chainOf: map[*ir.Table]map[string]int{}}
+		p.sides[side] = c.baseChains(hook)
+	}
+	for d := range p.nonConstWrites {
+		for _, r := range p.rules {
+			for _, at := range r.atomsUsed {
+				if p.atoms[at].dim == d {
+					p.unknown = append(p.unknown, fmt.Sprintf("%s is written with a computed value and matched later", p.dims[d].key))
+					goto next
+				}
+			}
+		}
+	next:
+	}
+	return p
+}
+
+// compiler compiles one ruleset into a program.
+type compiler struct {
+	p       *program
+	rs      *ir.Ruleset
+	table   *ir.Table
+	chainOf map[*ir.Table]map[string]int
+}
+
+func (c *compiler) familyMatches(t *ir.Table) bool {
+	for _, f := range c.p.fam.tables {
+		if t.Family == f {
+			return true
+		}
+	}
+	return false
+}
+
+// baseChains compiles the base chains on hook of the tables that see
+// this family's packets, sorted by priority, and every chain they reach.
+func (c *compiler) baseChains(hook string) []int {
+	var ids []int
+	for _, t := range c.rs.Tables {
+		if !c.familyMatches(t) {
+			continue
+		}
+		for _, ch := range t.Chains {
+			if ch.Base == nil || ch.Base.Hook != hook {
+				continue
+			}
+			ids = append(ids, c.chain(t, ch))
+		}
+	}
+	sort.SliceStable(ids, func(i, j int) bool { return c.p.chains[ids[i]].prio < c.p.chains[ids[j]].prio })
+	return ids
+}
+
+// chain compiles a chain of table t (once) and returns its index.
+func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
+	m := c.chainOf[t]
+	if m == nil {
+		m = map[string]int{}
+		c.chainOf[t] = m
+	}
+	if id, ok := m[ch.Name]; ok {
+		return id
+	}
+	cc := &cchain{id: len(c.p.chains), name: ch.Name, table: t}
+	c.p.chains = append(c.p.chains, cc)
+	m[ch.Name] = cc.id
+	if ch.Base != nil {
+		cc.base = true
+		cc.policy = ch.Base.Policy
+		if cc.policy == "" {
+			cc.policy = "accept"
+		}
+		cc.hook = ch.Base.Hook
+		cc.prio = priorityValue(t.Family, ch.Base)
+		var guards []*formula
+		if len(ch.Base.Devices) > 0 && t.Family == ir.FamilyNetdev {
+			guards = append(guards, c.devices(ch.Base.Devices))
+		}
+		if ch.Base.Type == "nat" {
+			// NAT chains see the first packet of each connection only.
+			d := c.p.dimension("ct state", 32, ir.LookupField("ct state"))
+			guards = append(guards, c.p.atomOf(d, ir.PointSet(ir.Uint64Value(8, 32))))
+		}
+		cc.guard = and(guards...)
+	}
+	saved := c.table
+	c.table = t
+	for _, r := range ch.Rules {
+		cc.rules = append(cc.rules, c.rule(cc.id, r))
+	}
+	c.table = saved
+	return cc.id
+}
+
+func (c *compiler) devices(devs []string) *formula {
+	f := ir.LookupField("meta iifname")
+	d := c.p.dimension(f.Name, f.Width, f)
+	var set ir.IntervalSet
+	for i, dev := range devs {
+		s := stringSet(dev, false, f.Width)
+		if i == 0 {
+			set = s
+		} else {
+			set = set.Union(s)
+		}
+	}
+	return c.p.atomOf(d, set)
+}
+
+// priorityValue is the numeric priority of a base chain.
+func priorityValue(fam ir.Family, b *ir.BaseChain) int {
+	if b.Priority.Name == "" {
+		return b.Priority.Offset
+	}
+	base := map[string]int{"raw": -300, "mangle": -150, "dstnat": -100, "filter": 0, "security": 50, "srcnat": 100}
+	if fam == ir.FamilyBridge {
+		base = map[string]int{"dstnat": -300, "filter": -200, "out": 100, "srcnat": 300}
+	}
+	return base[b.Priority.Name] + b.Priority.Offset
+}
+
+// rule compiles one rule.
+func (c *compiler) rule(chain int, r *ir.Rule) int {
+	cr := &crule{id: len(c.p.rules), chain: chain, src: r}
+	c.p.rules = append(c.p.rules, cr)
+	var guard []*formula
+	inGuard := true
+	for _, s := range r.Stmts {
+		st := c.stmt(s, r)
+		for _, x := range st {
+			if x.kind == stepMatch && inGuard {
+				guard = append(guard, x.cond)
+			} else {
+				inGuard = false
+			}
+		}
+		cr.steps = append(cr.steps, st...)
+	}
+	cr.guard = and(guard...)
+	for _, st := range cr.steps {
+		if st.cond != nil {
+			cr.atomsUsed = st.cond.atoms(cr.atomsUsed)
+		}
+		for _, b := range st.branches {
+			cr.atomsUsed = b.cond.atoms(cr.atomsUsed)
+		}
+	}
+	return cr.id
+}
+
+func (c *compiler) effect(s ir.Stmt, r *ir.Rule) *Effect {
+	e := &Effect{Key: stmtKey(s), Stmt: s, Rule: r}
+	if k, ok := s.(*ir.Counter); ok && k.Name == nil {
+		e.Counter = true
+	}
+	return e
+}
+
+// stmt compiles one statement into steps.
+func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
+	switch x := s.(type) {
+	case *ir.Match:
+		return []step{{kind: stepMatch, cond: c.match(x)}}
+	case *ir.VerdictStmt:
+		if x.Vmap != nil {
+			return []step{c.vmap(x.Vmap, r)}
+		}
+		return []step{{kind: stepVerdict, verdict: c.verdict(x.Verdict)}}
+	case *ir.Counter:
+		return []step{{kind: stepEffect, effect: c.effect(s, r)}}
+	case *ir.Limit, *ir.Quota:
+		// Token buckets and quotas: an effect, and a predicate on their state.
+		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepMatch, cond: c.p.pred(stmtKey(s))}}
+	case *ir.Log, *ir.SetStmt:
+		return []step{{kind: stepEffect, effect: c.effect(s, r)}}
+	case *ir.Reject:
+		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "drop"}}}
+	case *ir.Nat:
+		if m, ok := x.Addr.(*ir.MapExpr); ok {
+			if br, ok := c.mapBranches(m, s, r, "accept"); ok {
+				return []step{br}
+			}
+		}
+		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "accept"}}}
+	case *ir.Mangle:
+		return c.mangle(x, r)
+	case *ir.Generic:
+		steps := []step{{kind: stepEffect, effect: c.effect(s, r)}}
+		switch x.Kind {
+		case "queue":
+			steps = append(steps, step{kind: stepVerdict, verdict: verdict{kind: "queue"}})
+		case "fwd", "synproxy":
+			steps = append(steps, step{kind: stepVerdict, verdict: verdict{kind: "stolen"}})
+		case "connlimit":
+			steps = append(steps, step{kind: stepMatch, cond: c.p.pred(stmtKey(s))})
+		}
+		return steps
+	}
+	return []step{{kind: stepEffect, effect: c.effect(s, r)}}
+}
+
+// mangle compiles "X set V": a write of a constant to a known dimension
+// changes what later matches see; other writes are effects only.
+func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
+	eff := step{kind: stepEffect, effect: c.effect(m, r)}
+	sel, ok := m.Left.(*ir.Selector)
+	if !ok {
+		return []step{eff}
+	}
+	d := c.selectorDim(sel)
+	if d < 0 {
+		return []step{eff}
+	}
+	if k, ok := m.Value.(*ir.Const); ok {
+		if v, ok := c.constValue(k, c.p.dims[d].width); ok {
+			return []step{{kind: stepWrite, effect: eff.effect, dim: d, value: v}}
+		}
+	}
+	if mp, ok := m.Value.(*ir.MapExpr); ok && !mp.Vmap {
+		if br, ok := c.mapBranches(mp, m, r, ""); ok {
+			c.p.nonConstWrites[d] = true
+			return []step{br}
+		}
+	}
+	c.p.nonConstWrites[d] = true
+	return []step{eff}
+}
+
+// mapBranches compiles a statement whose value comes from a literal map:
+// one branch per element, each with the effect "statement with this
+// element". A miss ends the rule.
+func (c *compiler) mapBranches(m *ir.MapExpr, s ir.Stmt, r *ir.Rule, terminal string) (step, bool) {
+	set, ok := m.Map.(*ir.SetExpr)
+	if !ok {
+		return step{}, false
+	}
+	st := step{kind: stepBranch}
+	for _, el := range set.Elems {
+		cond := c.keyMatch(m.Key, el.Key)
+		st.branches = append(st.branches, branch{
+			cond:     cond,
+			effect:   &Effect{Key: stmtKey(s) + " => " + exprKey(el.Value), Stmt: s, Rule: r},
+			terminal: terminal,
+		})
+	}
+	return st, true
+}
+
+// vmap compiles a verdict map.
+func (c *compiler) vmap(m *ir.MapExpr, r *ir.Rule) step {
+	set, ok := m.Map.(*ir.SetExpr)
+	if !ok {
+		// A named verdict map may change: its verdict is uninterpreted.
+		return step{kind: stepVerdict, verdict: verdict{kind: "vmap " + exprKey(m)}}
+	}
+	st := step{kind: stepBranch}
+	for _, el := range set.Elems {
+		v, ok := el.Value.(*ir.Verdict)
+		if !ok {
+			continue
+		}
+		st.branches = append(st.branches, branch{cond: c.keyMatch(m.Key, el.Key), verdict: c.verdict(v)})
+	}
+	return st
+}
+
+// verdict compiles a verdict, compiling the chain it jumps to.
+func (c *compiler) verdict(v *ir.Verdict) verdict {
+	switch v.Kind {
+	case "jump", "goto":
+		if v.Inline != nil {
+			ch := &ir.Chain{Name: fmt.Sprintf("{anonymous %s:%d}", v.Pos().File, v.Pos().Line), Rules: v.Inline}
+			return verdict{kind: v.Kind, target: c.chain(c.table, ch)}
+		}
+		ch := c.table.Chain(v.Chain)
+		if ch == nil {
+			c.p.unknown = append(c.p.unknown, fmt.Sprintf("chain %s does not exist in table %s %s", v.Chain, c.table.Family, c.table.Name))
+			return verdict{kind: "drop"}
+		}
+		return verdict{kind: v.Kind, target: c.chain(c.table, ch)}
+	}
+	return verdict{kind: v.Kind}
+}
+
+// selectorDim returns the dimension a selector reads, or -1 when the
+// selector is not modeled as a dimension.
+func (c *compiler) selectorDim(s *ir.Selector) int {
+	f := s.Field
+	switch {
+	case f.Type.Kind == ir.KindInetAddr:
+		return -1
+	case f.Name == "ip protocol":
+		// For IPv4 packets that are not fragments, as meta l4proto.
+		f = ir.LookupField("meta l4proto")
+	}
+	key := f.Name
+	if s.Dir != "" {
+		key += " " + s.Dir
+	}
+	w := f.Width
+	if f.Type.Kind == ir.KindIfindex {
+		w = 128 // interface names stand for indexes
+	}
+	return c.p.dimension(key, w, f)
+}
+
+// deps returns the formula of the protocol a field needs.
+func (c *compiler) deps(f *ir.Field) *formula {
+	if f.Dep == nil {
+		return fTrue
+	}
+	var fs []*formula
+	if f.Dep.L3 != "" && c.p.fam.nfproto != 0 {
+		want := map[string]uint64{"ip": 2, "ip6": 10}[f.Dep.L3]
+		d := c.p.dimIndex["meta nfproto"]
+		fs = append(fs, c.p.atomOf(d, ir.PointSet(ir.Uint64Value(want, 8))))
+	}
+	if f.Dep.L4 >= 0 || f.Proto == "th" {
+		d := c.p.dimIndex["meta l4proto"]
+		var set ir.IntervalSet
+		if f.Dep.L4 >= 0 {
+			set = ir.PointSet(ir.Uint64Value(uint64(f.Dep.L4), 8))
+		} else {
+			set = ir.EmptySet(8)
+			for _, n := range []uint64{6, 17, 33, 132, 136} {
+				set = set.Union(ir.PointSet(ir.Uint64Value(n, 8)))
+			}
+		}
+		fs = append(fs, c.p.atomOf(d, set))
+	}
+	return and(fs...)
+}
+
+// match compiles a match to a formula. What it cannot model becomes an
+// uninterpreted predicate named by the match's text.
+func (c *compiler) match(m *ir.Match) *formula {
+	if f, ok := c.matchModel(m); ok {
+		return f
+	}
+	return c.p.pred(stmtKey(m))
+}
+
+func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {
+	switch l := m.Left.(type) {
+	case *ir.Selector:
+		d := c.selectorDim(l)
+		if d < 0 {
+			return nil, false
+		}
+		w := c.p.dims[d].width
+		var set ir.IntervalSet
+		var ok bool
+		if l.Field.Type.IsBitmask() && m.Op == ir.OpImplicit && !isSetLiteral(m.Right) {
+			set, ok = c.anyBits(d, m.Right, w)
+		} else if m.Op == ir.OpNotAny {
+			set, ok = c.anyBits(d, m.Right, w)
+			set = set.Complement()
+		} else {
+			set, ok = c.valueSet(m.Right, w, l.Field.Type)
+			if ok {
+				set, ok = applyOp(m.Op, set)
+			}
+		}
+		if !ok {
+			return nil, false
+		}
+		return and(c.deps(l.Field), c.p.atomOf(d, set)), true
+	case *ir.Binop:
+		sel, ok1 := l.X.(*ir.Selector)
+		mask, ok2 := l.Y.(*ir.Const)
+		if !ok1 || !ok2 || l.Op != "&" || (m.Op != ir.OpEq && m.Op != ir.OpImplicit && m.Op != ir.OpNeq) {
+			return nil, false
+		}
+		d := c.selectorDim(sel)
+		if d < 0 {
+			return nil, false
+		}
+		w := c.p.dims[d].width
+		mv, ok := c.constValue(mask, w)
+		if !ok {
+			return nil, false
+		}
+		val, ok := m.Right.(*ir.Const)
+		if !ok {
+			return nil, false
+		}
+		vv, ok := c.constValue(val, w)
+		if !ok {
+			return nil, false
+		}
+		set, ok := c.maskSet(d, mv, vv)
+		if !ok {
+			return nil, false
+		}
+		if m.Op == ir.OpNeq {
+			set = set.Complement()
+		}
+		return and(c.deps(sel.Field), c.p.atomOf(d, set)), true
+	case *ir.Concat:
+		s, ok := m.Right.(*ir.SetExpr)
+		if !ok || (m.Op != ir.OpImplicit && m.Op != ir.OpEq) {
+			return nil, false
+		}
+		return c.concatSet(l, s)
+	}
+	return nil, false
+}
+
+func isSetLiteral(e ir.Expr) bool { _, ok := e.(*ir.SetExpr); return ok }
+
+// concatSet compiles "a . b { x . y, ... }" as a disjunction of conjunctions.
+func (c *compiler) concatSet(l *ir.Concat, s *ir.SetExpr) (*formula, bool) {
+	var dims []int
+	var deps []*formula
+	for _, part := range l.Parts {
+		sel, ok := part.(*ir.Selector)
+		if !ok {
+			return nil, false
+		}
+		d := c.selectorDim(sel)
+		if d < 0 {
+			return nil, false
+		}
+		dims = append(dims, d)
+		deps = append(deps, c.deps(sel.Field))
+	}
+	var alts []*formula
+	for _, el := range s.Elems {
+		k, ok := el.Key.(*ir.Concat)
+		if !ok || len(k.Parts) != len(dims) {
+			return nil, false
+		}
+		var conj []*formula
+		for i, part := range k.Parts {
+			set, ok := c.valueSet(part, c.p.dims[dims[i]].width, l.Parts[i].(*ir.Selector).Field.Type)
+			if !ok {
+				return nil, false
+			}
+			conj = append(conj, c.p.atomOf(dims[i], set))
+		}
+		alts = append(alts, and(conj...))
+	}
+	return and(and(deps...), or(alts...)), true
+}
+
+// keyMatch compiles "key is element" for map lookups.
+func (c *compiler) keyMatch(key, elem ir.Expr) *formula {
+	m := &ir.Match{Left: key, Op: ir.OpEq, Right: elem}
+	if k, ok := key.(*ir.Concat); ok {
+		if f, ok := c.concatSet(k, &ir.SetExpr{Elems: []*ir.Element{{Key: elem}}}); ok {
+			return f
+		}
+	}
+	return c.match(m)
+}
+
+// applyOp turns the set of the right side into the set of values the
+// operator accepts.
+func applyOp(op ir.Op, set ir.IntervalSet) (ir.IntervalSet, bool) {
+	w := set.Width()
+	switch op {
+	case ir.OpImplicit, ir.OpEq:
+		return set, true
+	case ir.OpNeq:
+		return set.Complement(), true
+	}
+	lo, ok1 := set.Min()
+	ivs := set.Intervals()
+	if !ok1 || len(ivs) != 1 || ivs[0].Lo != ivs[0].Hi {
+		return set, false
+	}
+	switch op {
+	case ir.OpLt:
+		if p, ok := lo.Prev(); ok {
+			return ir.RangeSet(ir.ZeroValue(w), p), true
+		}
+		return ir.EmptySet(w), true
+	case ir.OpLe:
+		return ir.RangeSet(ir.ZeroValue(w), lo), true
+	case ir.OpGt:
+		if n, ok := lo.Next(); ok {
+			return ir.RangeSet(n, ir.MaxValue(w)), true
+		}
+		return ir.EmptySet(w), true
+	case ir.OpGe:
+		return ir.RangeSet(lo, ir.MaxValue(w)), true
+	}
+	return set, false
+}
+
+// anyBits is the set of values with any bit of the flags in e set.
+func (c *compiler) anyBits(d int, e ir.Expr, w int) (ir.IntervalSet, bool) {
+	var items []ir.Expr
+	if l, ok := e.(*ir.List); ok {
+		items = l.Items
+	} else {
+		items = []ir.Expr{e}
+	}
+	var mask []byte
+	for _, it := range items {
+		k, ok := it.(*ir.Const)
+		if !ok || k.Val == nil {
+			return ir.IntervalSet{}, false
+		}
+		v, ok := c.constValue(k, w)
+		if !ok {
+			return ir.IntervalSet{}, false
+		}
+		mask = orBytes(mask, v.Bytes())
+	}
+	mv, err := ir.ValueOf(mask, w)
+	if err != nil {
+		return ir.IntervalSet{}, false
+	}
+	none, ok := c.maskSet(d, mv, ir.ZeroValue(w))
+	if !ok {
+		return ir.IntervalSet{}, false
+	}
+	return none.Complement(), true
+}
+
+// maskSet is the set of values v with v & mask == value, over the
+// dimension's domain when it has one.
+func (c *compiler) maskSet(d int, mask, value ir.Value) (ir.IntervalSet, bool) {
+	dim := c.p.dims[d]
+	if dim.domain != nil {
+		set := ir.EmptySet(dim.width)
+		for _, v := range dim.domain {
+			if andBytesEqual(v.Bytes(), mask.Bytes(), value.Bytes()) {
+				set = set.Union(ir.PointSet(v))
+			}
+		}
+		return set, true
+	}
+	return ir.MaskSet(mask, value)
+}
+
+func orBytes(a, b []byte) []byte {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	out := append([]byte(nil), a...)
+	off := len(a) - len(b)
+	for i := range b {
+		out[off+i] |= b[i]
+	}
+	return out
+}
+
+func andBytesEqual(v, mask, want []byte) bool {
+	for i := range v {
+		if v[i]&mask[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// valueSet is the set of values a right-hand side denotes.
+func (c *compiler) valueSet(e ir.Expr, w int, t *ir.Type) (ir.IntervalSet, bool) {
+	switch x := e.(type) {
+	case *ir.Const:
+		if x.Type != nil && (x.Type.Kind == ir.KindString || x.Type.Kind == ir.KindIfindex) {
+			return stringSet(x.Str, x.Wild, w), true
+		}
+		v, ok := c.constValue(x, w)
+		if !ok {
+			return ir.IntervalSet{}, false
+		}
+		return ir.PointSet(v), true
+	case *ir.Prefix:
+		k, ok := x.X.(*ir.Const)
+		if !ok {
+			return ir.IntervalSet{}, false
+		}
+		v, ok := c.constValue(k, w)
+		if !ok || x.Len > w {
+			return ir.IntervalSet{}, false
+		}
+		return ir.PrefixSet(v, x.Len), true
+	case *ir.Range:
+		lo, ok1 := x.Lo.(*ir.Const)
+		hi, ok2 := x.Hi.(*ir.Const)
+		if !ok1 || !ok2 {
+			return ir.IntervalSet{}, false
+		}
+		a, ok1 := c.constValue(lo, w)
+		b, ok2 := c.constValue(hi, w)
+		if !ok1 || !ok2 {
+			return ir.IntervalSet{}, false
+		}
+		return ir.RangeSet(a, b), true
+	case *ir.SetExpr:
+		set := ir.EmptySet(w)
+		for _, el := range x.Elems {
+			s, ok := c.valueSet(el.Key, w, t)
+			if !ok {
+				return ir.IntervalSet{}, false
+			}
+			set = set.Union(s)
+		}
+		return set, true
+	case *ir.SetRef:
+		if s := c.table.Set(x.Name); s != nil && hasFlag(s.Flags, "constant") && !s.Map {
+			set := ir.EmptySet(w)
+			for _, el := range s.Elements {
+				es, ok := c.valueSet(el.Key, w, t)
+				if !ok {
+					return ir.IntervalSet{}, false
+				}
+				set = set.Union(es)
+			}
+			return set, true
+		}
+	}
+	return ir.IntervalSet{}, false
+}
+
+func hasFlag(flags []string, f string) bool {
+	for _, x := range flags {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// constValue converts a typed constant to a value of width w.
+func (c *compiler) constValue(k *ir.Const, w int) (ir.Value, bool) {
+	if k.Sym {
+		return ir.Value{}, false
+	}
+	if k.Type != nil && (k.Type.Kind == ir.KindString || k.Type.Kind == ir.KindIfindex) {
+		b := make([]byte, (w+7)/8)
+		if len(k.Str) > len(b) {
+			return ir.Value{}, false
+		}
+		copy(b, k.Str)
+		v, err := ir.ValueOf(b, w)
+		return v, err == nil
+	}
+	if k.Val == nil {
+		return ir.Value{}, false
+	}
+	v, err := ir.ValueOf(k.Val, w)
+	return v, err == nil
+}
+
+// stringSet is the set of interface-name values s denotes: the name
+// padded with zero bytes, or every name starting with s for a wildcard.
+func stringSet(s string, wild bool, w int) ir.IntervalSet {
+	n := (w + 7) / 8
+	if len(s) > n {
+		return ir.EmptySet(w)
+	}
+	lo := make([]byte, n)
+	copy(lo, s)
+	lv, _ := ir.ValueOf(lo, w)
+	if !wild {
+		return ir.PointSet(lv)
+	}
+	hi := make([]byte, n)
+	copy(hi, s)
+	for i := len(s); i < n; i++ {
+		hi[i] = 0xff
+	}
+	hv, _ := ir.ValueOf(hi, w)
+	return ir.RangeSet(lv, hv)
+}
+
+// describe names a chain for messages.
+func (ch *cchain) describe() string {
+	return strings.Join([]string{"table", ch.table.Family.String(), ch.table.Name, "chain", ch.name}, " ")
+}

@@ -1,0 +1,516 @@
+package equiv
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/nftopt/nftopt/ir"
+)
+
+// Options control an equivalence check.
+type Options struct {
+	// Counters compares anonymous counters as effects; by default they
+	// are not compared, so that merged rules may share one counter.
+	Counters bool
+	// MaxDiffs is the number of differing packet classes to report; the
+	// check stops once it has found them. 0 means 1.
+	MaxDiffs int
+	// Hooks and Families restrict the check; empty means all.
+	Hooks    []string
+	Families []string
+}
+
+// Result is the answer of an equivalence check.
+type Result struct {
+	// Equivalent is true when every packet class gets the same outcome
+	// and nothing prevented the proof.
+	Equivalent bool
+	// Classes counts the packet classes evaluated.
+	Classes int
+	Diffs   []Diff
+	// Unknown lists what kept the proof from completing.
+	Unknown []string
+}
+
+// Diff is a packet that the two rulesets treat differently.
+type Diff struct {
+	Family string
+	Hook   string
+	Packet Packet
+	A, B   Outcome
+}
+
+// Check decides whether rulesets a and b treat every packet the same at
+// every hook: the same final verdict and the same side effects in the
+// same order.
+func Check(a, b *ir.Ruleset, opts Options) Result {
+	if opts.MaxDiffs <= 0 {
+		opts.MaxDiffs = 1
+	}
+	res := Result{}
+	for _, fr := range familyRuns {
+		if !wanted(opts.Families, fr.name) {
+			continue
+		}
+		for _, hook := range hooksOf(fr, a, b) {
+			if !wanted(opts.Hooks, hook) {
+				continue
+			}
+			p := compile(a, b, fr, hook)
+			if len(p.unknown) > 0 {
+				for _, u := range p.unknown {
+					res.Unknown = append(res.Unknown, fmt.Sprintf("%s %s: %s", fr.name, hook, u))
+				}
+				continue
+			}
+			en := &enumerator{p: p, opts: opts, res: &res, hook: hook}
+			en.run()
+			if len(res.Diffs) >= opts.MaxDiffs {
+				res.Equivalent = false
+				return res
+			}
+		}
+	}
+	res.Equivalent = len(res.Diffs) == 0 && len(res.Unknown) == 0
+	return res
+}
+
+func wanted(list []string, x string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// hooksOf lists the hooks with base chains that see packets of fr.
+func hooksOf(fr familyRun, rss ...*ir.Ruleset) []string {
+	seen := map[string]bool{}
+	var hooks []string
+	for _, rs := range rss {
+		for _, t := range rs.Tables {
+			ok := false
+			for _, f := range fr.tables {
+				ok = ok || t.Family == f
+			}
+			if !ok {
+				continue
+			}
+			for _, c := range t.Chains {
+				if c.Base != nil && !seen[c.Base.Hook] {
+					seen[c.Base.Hook] = true
+					hooks = append(hooks, c.Base.Hook)
+				}
+			}
+		}
+	}
+	sort.Strings(hooks)
+	return hooks
+}
+
+// class is one part of a dimension's values: the atoms on the
+// dimension that hold for all of it, and a value in it.
+type class struct {
+	rep  ir.Value
+	true []int // sorted atom ids
+}
+
+func (c *class) holds(atom int) bool {
+	i := sort.SearchInts(c.true, atom)
+	return i < len(c.true) && c.true[i] == atom
+}
+
+// assignment is a path of the enumeration: a class for each dimension
+// split so far.
+type assignment struct {
+	dim    int
+	cls    *class
+	parent *assignment
+}
+
+func (a *assignment) lookup(dim int) *class {
+	for ; a != nil; a = a.parent {
+		if a.dim == dim {
+			return a.cls
+		}
+	}
+	return nil
+}
+
+// truth3 evaluates a formula under a partial assignment: 1 true, 0 false, -1 unknown.
+func (a *assignment) truth3(p *program, f *formula) int {
+	switch f.op {
+	case 'T':
+		return 1
+	case 'F':
+		return 0
+	case 'a':
+		c := a.lookup(p.atoms[f.atom].dim)
+		if c == nil {
+			return -1
+		}
+		if c.holds(f.atom) {
+			return 1
+		}
+		return 0
+	case '&':
+		r := 1
+		for _, k := range f.kids {
+			switch a.truth3(p, k) {
+			case 0:
+				return 0
+			case -1:
+				r = -1
+			}
+		}
+		return r
+	}
+	r := 0
+	for _, k := range f.kids {
+		switch a.truth3(p, k) {
+		case 1:
+			return 1
+		case -1:
+			r = -1
+		}
+	}
+	return r
+}
+
+// leafOracle answers atoms at a leaf from its assignment.
+type leafOracle struct {
+	p   *program
+	asg *assignment
+}
+
+func (o leafOracle) truth(atom int) bool {
+	c := o.asg.lookup(o.p.atoms[atom].dim)
+	return c != nil && c.holds(atom)
+}
+
+type enumerator struct {
+	p    *program
+	opts Options
+	res  *Result
+	hook string
+	done bool
+}
+
+func (en *enumerator) run() {
+	alive := map[int][]int{}
+	for _, ch := range en.p.chains {
+		alive[ch.id] = ch.rules
+	}
+	var root *assignment
+	// Fix the family's protocol dimensions.
+	if en.p.fam.nfproto != 0 {
+		d := en.p.dimIndex["meta nfproto"]
+		root = &assignment{dim: d, cls: en.fixedClass(d, en.p.fam.nfproto), parent: root}
+		if f := ir.LookupField("meta protocol"); f != nil {
+			if d, ok := en.p.dimIndex[f.Name]; ok {
+				root = &assignment{dim: d, cls: en.fixedClass(d, en.p.fam.protocol), parent: root}
+			}
+		}
+	}
+	en.walk(root, en.filter(root, alive, -1))
+}
+
+// fixedClass is the class of a dimension fixed to value v.
+func (en *enumerator) fixedClass(d int, v uint64) *class {
+	val := ir.Uint64Value(v, en.p.dims[d].width)
+	c := &class{rep: val}
+	for i, at := range en.p.atoms {
+		if at.dim == d && at.set.Contains(val) {
+			c.true = append(c.true, i)
+		}
+	}
+	return c
+}
+
+// filter drops the rules whose guard is false under asg. With dim >= 0
+// only rules whose guard mentions dim are re-evaluated.
+func (en *enumerator) filter(asg *assignment, alive map[int][]int, dim int) map[int][]int {
+	out := make(map[int][]int, len(alive))
+	for ch, rules := range alive {
+		var kept []int
+		changed := false
+		for i, rid := range rules {
+			r := en.p.rules[rid]
+			if asg.truth3(en.p, r.guard) == 0 {
+				if !changed {
+					kept = append(make([]int, 0, len(rules)), rules[:i]...)
+					changed = true
+				}
+				continue
+			}
+			if changed {
+				kept = append(kept, rid)
+			}
+		}
+		if changed {
+			out[ch] = kept
+		} else {
+			out[ch] = rules
+		}
+	}
+	return out
+}
+
+// reachable returns the chains a packet can reach from the base chains
+// through the live rules.
+func (en *enumerator) reachable(asg *assignment, alive map[int][]int) []int {
+	seen := map[int]bool{}
+	var order []int
+	var visit func(int)
+	visit = func(id int) {
+		if seen[id] {
+			return
+		}
+		seen[id] = true
+		order = append(order, id)
+		for _, rid := range alive[id] {
+			for _, st := range en.p.rules[rid].steps {
+				switch st.kind {
+				case stepVerdict:
+					if st.verdict.kind == "jump" || st.verdict.kind == "goto" {
+						visit(st.verdict.target)
+					}
+				case stepBranch:
+					for _, b := range st.branches {
+						if b.verdict.kind == "jump" || b.verdict.kind == "goto" {
+							if asg.truth3(en.p, b.cond) != 0 {
+								visit(b.verdict.target)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for s := 0; s < 2; s++ {
+		for _, id := range en.p.sides[s] {
+			ch := en.p.chains[id]
+			if ch.guard != nil && asg.truth3(en.p, ch.guard) == 0 {
+				continue
+			}
+			visit(id)
+		}
+	}
+	return order
+}
+
+// nextDim picks the unassigned dimension mentioned by the most atoms of
+// the live, reachable rules; -1 when every such atom is decided.
+func (en *enumerator) nextDim(asg *assignment, chains []int, alive map[int][]int) (int, []int) {
+	count := map[int]int{}
+	atomsOf := map[int]map[int]bool{}
+	note := func(at int) {
+		d := en.p.atoms[at].dim
+		if asg.lookup(d) != nil {
+			return
+		}
+		count[d]++
+		if atomsOf[d] == nil {
+			atomsOf[d] = map[int]bool{}
+		}
+		atomsOf[d][at] = true
+	}
+	for _, id := range chains {
+		if g := en.p.chains[id].guard; g != nil {
+			for _, at := range g.atoms(nil) {
+				note(at)
+			}
+		}
+		for _, rid := range alive[id] {
+			for _, at := range en.p.rules[rid].atomsUsed {
+				note(at)
+			}
+		}
+	}
+	best, bestN := -1, 0
+	for d, n := range count {
+		if n > bestN || n == bestN && d < best {
+			best, bestN = d, n
+		}
+	}
+	if best < 0 {
+		return -1, nil
+	}
+	ats := make([]int, 0, len(atomsOf[best]))
+	for at := range atomsOf[best] {
+		ats = append(ats, at)
+	}
+	sort.Ints(ats)
+	return best, ats
+}
+
+func (en *enumerator) walk(asg *assignment, alive map[int][]int) {
+	if en.done {
+		return
+	}
+	chains := en.reachable(asg, alive)
+	d, ats := en.nextDim(asg, chains, alive)
+	if d < 0 {
+		en.leaf(asg, alive)
+		return
+	}
+	for _, cls := range en.split(d, ats) {
+		child := &assignment{dim: d, cls: cls, parent: asg}
+		en.walk(child, en.filter(child, alive, d))
+		if en.done {
+			return
+		}
+	}
+}
+
+// split partitions dimension d into the classes of values that the
+// atoms ats cannot tell apart.
+func (en *enumerator) split(d int, ats []int) []*class {
+	dim := en.p.dims[d]
+	byHash := map[uint64]*class{}
+	var classes []*class
+	add := func(h uint64, rep ir.Value, active []int) {
+		if _, ok := byHash[h]; ok {
+			return
+		}
+		t := append([]int(nil), active...)
+		sort.Ints(t)
+		c := &class{rep: rep, true: t}
+		byHash[h] = c
+		classes = append(classes, c)
+	}
+	if dim.domain != nil {
+		for _, v := range dim.domain {
+			var h uint64
+			var active []int
+			for _, at := range ats {
+				if en.p.atoms[at].set.Contains(v) {
+					h ^= zobrist(at)
+					active = append(active, at)
+				}
+			}
+			add(h, v, active)
+		}
+		return classes
+	}
+	type event struct {
+		at    ir.Value
+		atom  int
+		start bool
+	}
+	var evs []event
+	for _, at := range ats {
+		for _, iv := range en.p.atoms[at].set.Intervals() {
+			evs = append(evs, event{iv.Lo, at, true})
+			if n, ok := iv.Hi.Next(); ok {
+				evs = append(evs, event{n, at, false})
+			}
+		}
+	}
+	sort.Slice(evs, func(i, j int) bool { return evs[i].at.Compare(evs[j].at) < 0 })
+	active := map[int]bool{}
+	var h uint64
+	cur := ir.ZeroValue(dim.width)
+	activeList := func() []int {
+		out := make([]int, 0, len(active))
+		for at := range active {
+			out = append(out, at)
+		}
+		return out
+	}
+	for i := 0; i <= len(evs); i++ {
+		if i == len(evs) || evs[i].at.Compare(cur) > 0 {
+			// [cur, evs[i].at-1] (or to the end) is one elementary interval.
+			add(h, cur, activeList())
+			if i == len(evs) {
+				break
+			}
+			cur = evs[i].at
+		}
+		e := evs[i]
+		if e.start {
+			active[e.atom] = true
+		} else {
+			delete(active, e.atom)
+		}
+		h ^= zobrist(e.atom)
+	}
+	return classes
+}
+
+// zobrist gives each atom a random-looking 64-bit code (splitmix64).
+func zobrist(atom int) uint64 {
+	z := uint64(atom+1) * 0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// leaf evaluates both rulesets on one packet class and compares them.
+func (en *enumerator) leaf(asg *assignment, alive map[int][]int) {
+	en.res.Classes++
+	var outs [2]Outcome
+	for s := 0; s < 2; s++ {
+		ev := &evaluator{p: en.p, o: leafOracle{en.p, asg}, alive: func(ch int) []int { return alive[ch] }}
+		outs[s] = ev.run(s)
+		if ev.tooDeep {
+			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: jumps nest deeper than %d", en.p.fam.name, en.hook, maxDepth))
+			en.done = true
+			return
+		}
+	}
+	if sameOutcome(outs[0], outs[1], en.opts.Counters) {
+		return
+	}
+	en.res.Diffs = append(en.res.Diffs, Diff{Family: en.p.fam.name, Hook: en.hook, Packet: en.packet(asg), A: outs[0], B: outs[1]})
+	if len(en.res.Diffs) >= en.opts.MaxDiffs {
+		en.done = true
+	}
+}
+
+// sameOutcome compares verdicts and effects.
+func sameOutcome(a, b Outcome, counters bool) bool {
+	if a.Verdict != b.Verdict {
+		return false
+	}
+	ea, eb := effectKeys(a.Effects, counters), effectKeys(b.Effects, counters)
+	if len(ea) != len(eb) {
+		return false
+	}
+	for i := range ea {
+		if ea[i] != eb[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func effectKeys(es []*Effect, counters bool) []string {
+	var out []string
+	for _, e := range es {
+		if e.Counter && !counters {
+			continue
+		}
+		out = append(out, e.Key)
+	}
+	return out
+}
+
+// packet builds a concrete packet of a leaf's class.
+func (en *enumerator) packet(asg *assignment) Packet {
+	pkt := Packet{Family: en.p.fam.name, Hook: en.hook, Fields: map[string]ir.Value{}, Preds: map[string]bool{}}
+	for a := asg; a != nil; a = a.parent {
+		dim := en.p.dims[a.dim]
+		if dim.field == nil {
+			pkt.Preds[dim.key[len("pred: "):]] = a.cls.rep == ir.Uint64Value(1, 1)
+			continue
+		}
+		pkt.Fields[dim.key] = a.cls.rep
+	}
+	pkt.prune()
+	return pkt
+}

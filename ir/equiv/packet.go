@@ -1,0 +1,148 @@
+package equiv
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nftopt/nftopt/ir"
+)
+
+// Packet is a concrete packet at a hook: the family of packets it
+// belongs to (ip, ip6, arp, bridge, netdev), its field values keyed by
+// registry name ("tcp dport", "meta iifname"; ct keys with a direction
+// as "ct saddr original"), and the truth of uninterpreted predicates,
+// keyed by their text.
+type Packet struct {
+	Family string
+	Hook   string
+	Fields map[string]ir.Value
+	Preds  map[string]bool
+}
+
+// NewPacket returns a packet of family ("ip" or "ip6", ...) at hook, with
+// meta nfproto and meta l4proto set for the ip families.
+func NewPacket(family, hook string) Packet {
+	p := Packet{Family: family, Hook: hook, Fields: map[string]ir.Value{}, Preds: map[string]bool{}}
+	for _, fr := range familyRuns {
+		if fr.name == family && fr.nfproto != 0 {
+			p.Fields["meta nfproto"] = ir.Uint64Value(fr.nfproto, 8)
+		}
+	}
+	return p
+}
+
+// Set gives field (a registry name such as "ip saddr") the value spelled
+// text, parsed by the field's datatype; interface names are plain text.
+// Setting a transport field also sets meta l4proto.
+func (p *Packet) Set(field, text string) error {
+	f := ir.LookupField(strings.TrimSuffix(strings.TrimSuffix(field, " original"), " reply"))
+	if f == nil {
+		return fmt.Errorf("unknown field %q", field)
+	}
+	if f.Name == "ip protocol" {
+		f = ir.LookupField("meta l4proto")
+		field = f.Name
+	}
+	w := f.Width
+	var val []byte
+	switch f.Type.Kind {
+	case ir.KindString, ir.KindIfindex:
+		if f.Type.Kind == ir.KindIfindex {
+			w = 128
+		}
+		val = make([]byte, (w+7)/8)
+		if len(text) > len(val) {
+			return fmt.Errorf("%s: %q is too long", field, text)
+		}
+		copy(val, text)
+	default:
+		b, ok, err := f.Type.WithWidth(w).ParseValue(text)
+		if err != nil {
+			return fmt.Errorf("%s: %v", field, err)
+		}
+		if !ok {
+			return fmt.Errorf("%s: cannot resolve %q", field, text)
+		}
+		val = b
+	}
+	v, err := ir.ValueOf(val, w)
+	if err != nil {
+		return fmt.Errorf("%s: %v", field, err)
+	}
+	p.Fields[field] = v
+	if f.Dep != nil && f.Dep.L4 >= 0 {
+		if _, ok := p.Fields["meta l4proto"]; !ok {
+			p.Fields["meta l4proto"] = ir.Uint64Value(uint64(f.Dep.L4), 8)
+		}
+	}
+	return nil
+}
+
+// prune drops fields of protocols the packet does not carry, so that
+// counterexamples read as real packets.
+func (p *Packet) prune() {
+	l4, hasL4 := p.Fields["meta l4proto"]
+	for k := range p.Fields {
+		f := ir.LookupField(strings.TrimSuffix(strings.TrimSuffix(k, " original"), " reply"))
+		if f == nil || f.Dep == nil || f.Dep.L4 < 0 {
+			continue
+		}
+		if !hasL4 || l4 != ir.Uint64Value(uint64(f.Dep.L4), 8) {
+			delete(p.Fields, k)
+		}
+	}
+}
+
+// FieldNames returns the packet's field names in a stable order.
+func (p Packet) FieldNames() []string {
+	names := make([]string, 0, len(p.Fields))
+	for k := range p.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// packetOracle answers atoms for a concrete packet.
+type packetOracle struct {
+	p   *program
+	pkt Packet
+}
+
+func (o packetOracle) truth(atom int) bool {
+	at := o.p.atoms[atom]
+	dim := o.p.dims[at.dim]
+	if dim.field == nil {
+		return o.pkt.Preds[dim.key[len("pred: "):]]
+	}
+	v, ok := o.pkt.Fields[dim.key]
+	if !ok {
+		v = ir.ZeroValue(dim.width)
+	}
+	return at.set.Contains(v)
+}
+
+// Evaluate runs pkt through rs at pkt.Hook: every base chain of the
+// tables that see pkt's family, in priority order.
+func Evaluate(rs *ir.Ruleset, pkt Packet) (Outcome, error) {
+	var fr *familyRun
+	for i := range familyRuns {
+		if familyRuns[i].name == pkt.Family {
+			fr = &familyRuns[i]
+		}
+	}
+	if fr == nil {
+		return Outcome{}, fmt.Errorf("unknown packet family %q", pkt.Family)
+	}
+	p := compile(rs, &ir.Ruleset{}, *fr, pkt.Hook)
+	if len(p.unknown) > 0 {
+		return Outcome{}, fmt.Errorf("cannot evaluate: %s", strings.Join(p.unknown, "; "))
+	}
+	ev := &evaluator{p: p, o: packetOracle{p, pkt}}
+	out := ev.run(0)
+	if ev.tooDeep {
+		return out, fmt.Errorf("jumps nest deeper than %d", maxDepth)
+	}
+	return out, nil
+}
