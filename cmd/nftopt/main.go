@@ -16,6 +16,7 @@ import (
 
 // Exit codes shared by every command.
 const (
+	exitFindings = 1
 	exitInput    = 2
 	exitInternal = 3
 )
@@ -65,7 +66,7 @@ error, 3 internal error.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newFmt(), newVersion())
+	root.AddCommand(newFmt(), newEquiv(), newVersion())
 	return root
 }
 

@@ -43,6 +43,12 @@ func PrintRule(r *ir.Rule, fam ir.Family, opts Options) string {
 	return p.rule(r)
 }
 
+// PrintStmt returns one statement in nft syntax.
+func PrintStmt(s ir.Stmt, fam ir.Family, opts Options) string {
+	p := &printer{opts: opts, fam: fam}
+	return p.stmt(s)
+}
+
 // PrintExpr returns one expression in nft syntax.
 func PrintExpr(e ir.Expr, fam ir.Family, opts Options) string {
 	p := &printer{opts: opts, fam: fam}

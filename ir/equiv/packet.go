@@ -123,26 +123,46 @@ func (o packetOracle) truth(atom int) bool {
 	return at.set.Contains(v)
 }
 
-// Evaluate runs pkt through rs at pkt.Hook: every base chain of the
-// tables that see pkt's family, in priority order.
-func Evaluate(rs *ir.Ruleset, pkt Packet) (Outcome, error) {
+// Machine evaluates packets of one family at one hook of a ruleset,
+// compiled once.
+type Machine struct {
+	p *program
+}
+
+// NewMachine compiles rs for packets of family at hook.
+func NewMachine(rs *ir.Ruleset, family, hook string) (*Machine, error) {
 	var fr *familyRun
 	for i := range familyRuns {
-		if familyRuns[i].name == pkt.Family {
+		if familyRuns[i].name == family {
 			fr = &familyRuns[i]
 		}
 	}
 	if fr == nil {
-		return Outcome{}, fmt.Errorf("unknown packet family %q", pkt.Family)
+		return nil, fmt.Errorf("unknown packet family %q", family)
 	}
-	p := compile(rs, &ir.Ruleset{}, *fr, pkt.Hook)
+	p := compile(rs, &ir.Ruleset{}, *fr, hook)
 	if len(p.unknown) > 0 {
-		return Outcome{}, fmt.Errorf("cannot evaluate: %s", strings.Join(p.unknown, "; "))
+		return nil, fmt.Errorf("cannot evaluate: %s", strings.Join(p.unknown, "; "))
 	}
-	ev := &evaluator{p: p, o: packetOracle{p, pkt}}
+	return &Machine{p: p}, nil
+}
+
+// Run evaluates one packet.
+func (m *Machine) Run(pkt Packet) (Outcome, error) {
+	ev := &evaluator{p: m.p, o: packetOracle{m.p, pkt}}
 	out := ev.run(0)
 	if ev.tooDeep {
 		return out, fmt.Errorf("jumps nest deeper than %d", maxDepth)
 	}
 	return out, nil
+}
+
+// Evaluate runs pkt through rs at pkt.Hook: every base chain of the
+// tables that see pkt's family, in priority order.
+func Evaluate(rs *ir.Ruleset, pkt Packet) (Outcome, error) {
+	m, err := NewMachine(rs, pkt.Family, pkt.Hook)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return m.Run(pkt)
 }
