@@ -20,8 +20,12 @@ func randomRuleset(r *rand.Rand) string {
 		func() string { return fmt.Sprintf("udp dport %d", 1+r.Intn(6)) },
 		func() string { return fmt.Sprintf("ip saddr 10.0.0.%d", r.Intn(4)) },
 		func() string { return fmt.Sprintf("ip saddr 10.0.0.%d/31", 2*r.Intn(2)) },
-		func() string { return []string{"tcp flags syn", "tcp flags ack", "tcp flags syn,ack", "tcp flags == syn", "tcp flags ! rst"}[r.Intn(5)] },
-		func() string { return []string{"ct state new", "ct state established,related", "ct state != new"}[r.Intn(3)] },
+		func() string {
+			return []string{"tcp flags syn", "tcp flags ack", "tcp flags syn,ack", "tcp flags == syn", "tcp flags ! rst"}[r.Intn(5)]
+		},
+		func() string {
+			return []string{"ct state new", "ct state established,related", "ct state != new"}[r.Intn(3)]
+		},
 		func() string { return []string{`iifname "a"`, `iifname "b"`, `iifname "a*"`}[r.Intn(3)] },
 		func() string { return "meta l4proto " + []string{"tcp", "udp"}[r.Intn(2)] },
 		func() string { return "ip6 saddr ::1" },
