@@ -112,6 +112,11 @@ type step struct {
 	verdict verdict
 	// branches of a map lookup; a miss ends the rule without a verdict.
 	branches []branch
+	// branchDim and branchIndex index the branches by an atom on one
+	// dimension that each branch requires, so that a lookup only tries
+	// the branches whose atom holds; branchDim is -1 without an index.
+	branchDim   int
+	branchIndex map[int][]int
 	// write: the dimension and the value written.
 	dim   int
 	value ir.Value
@@ -144,6 +149,10 @@ type crule struct {
 	steps []step
 	// atomsUsed lists every atom the rule mentions.
 	atomsUsed []int
+	// byDim groups atomsUsed by dimension; guardDims lists the
+	// dimensions the guard mentions.
+	byDim     map[int][]int
+	guardDims []int
 }
 
 // cchain is a compiled chain.
@@ -389,15 +398,96 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		cr.steps = append(cr.steps, st...)
 	}
 	cr.guard = and(guard...)
-	for _, st := range cr.steps {
+	for i := range cr.steps {
+		st := &cr.steps[i]
 		if st.cond != nil {
 			cr.atomsUsed = st.cond.atoms(cr.atomsUsed)
 		}
 		for _, b := range st.branches {
 			cr.atomsUsed = b.cond.atoms(cr.atomsUsed)
 		}
+		if st.kind == stepBranch {
+			c.p.indexBranches(st)
+		}
+	}
+	cr.atomsUsed = dedupe(cr.atomsUsed)
+	cr.byDim = map[int][]int{}
+	for _, at := range cr.atomsUsed {
+		d := c.p.atoms[at].dim
+		cr.byDim[d] = append(cr.byDim[d], at)
+	}
+	seen := map[int]bool{}
+	for _, at := range cr.guard.atoms(nil) {
+		if d := c.p.atoms[at].dim; !seen[d] {
+			seen[d] = true
+			cr.guardDims = append(cr.guardDims, d)
+		}
 	}
 	return cr.id
+}
+
+func dedupe(xs []int) []int {
+	sort.Ints(xs)
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// indexBranches indexes a map lookup's branches by the atom each one
+// requires on a common dimension, when there is one.
+func (p *program) indexBranches(st *step) {
+	st.branchDim = -1
+	if len(st.branches) < 8 {
+		return
+	}
+	required := func(f *formula) []int {
+		switch f.op {
+		case 'a':
+			return []int{f.atom}
+		case '&':
+			var out []int
+			for _, k := range f.kids {
+				if k.op == 'a' {
+					out = append(out, k.atom)
+				}
+			}
+			return out
+		}
+		return nil
+	}
+	// Index by the dimension that tells the most branches apart.
+	first := required(st.branches[0].cond)
+	best, bestIdx := -1, map[int][]int(nil)
+	for _, cand := range first {
+		d := p.atoms[cand].dim
+		idx := map[int][]int{}
+		for i, b := range st.branches {
+			found := false
+			for _, at := range required(b.cond) {
+				if p.atoms[at].dim == d {
+					idx[at] = append(idx[at], i)
+					found = true
+					break
+				}
+			}
+			if !found {
+				idx = nil
+				break
+			}
+		}
+		if idx != nil && (bestIdx == nil || len(idx) > len(bestIdx)) {
+			best, bestIdx = d, idx
+		}
+	}
+	if bestIdx == nil {
+		return
+	}
+	d, idx := best, bestIdx
+	st.branchDim, st.branchIndex = d, idx
 }
 
 func (c *compiler) effect(s ir.Stmt, r *ir.Rule) *Effect {

@@ -192,31 +192,72 @@ func (o leafOracle) truth(atom int) bool {
 	return c != nil && c.holds(atom)
 }
 
+func (o leafOracle) trueAtoms(dim int) ([]int, bool) {
+	c := o.asg.lookup(dim)
+	if c == nil {
+		return nil, false
+	}
+	return c.true, true
+}
+
+// aliveSet gives, for each chain, the rules that can still do something
+// on the current path. A child overrides only the chains it changed.
+type aliveSet struct {
+	parent *aliveSet
+	over   map[int][]int
+}
+
+func (a *aliveSet) get(chain int) []int {
+	for ; a != nil; a = a.parent {
+		if r, ok := a.over[chain]; ok {
+			return r
+		}
+	}
+	return nil
+}
+
 type enumerator struct {
 	p    *program
 	opts Options
 	res  *Result
 	hook string
 	done bool
+	// guardChains lists, per dimension, the chains with rules whose
+	// guard mentions it.
+	guardChains map[int][]int
 }
 
 func (en *enumerator) run() {
-	alive := map[int][]int{}
+	en.guardChains = map[int][]int{}
 	for _, ch := range en.p.chains {
-		alive[ch.id] = ch.rules
+		seen := map[int]bool{}
+		for _, rid := range ch.rules {
+			for _, d := range en.p.rules[rid].guardDims {
+				if !seen[d] {
+					seen[d] = true
+					en.guardChains[d] = append(en.guardChains[d], ch.id)
+				}
+			}
+		}
+	}
+	all := &aliveSet{over: map[int][]int{}}
+	for _, ch := range en.p.chains {
+		all.over[ch.id] = ch.rules
 	}
 	var root *assignment
 	// Fix the family's protocol dimensions.
 	if en.p.fam.nfproto != 0 {
 		d := en.p.dimIndex["meta nfproto"]
 		root = &assignment{dim: d, cls: en.fixedClass(d, en.p.fam.nfproto), parent: root}
-		if f := ir.LookupField("meta protocol"); f != nil {
-			if d, ok := en.p.dimIndex[f.Name]; ok {
-				root = &assignment{dim: d, cls: en.fixedClass(d, en.p.fam.protocol), parent: root}
-			}
+		if d, ok := en.p.dimIndex["meta protocol"]; ok {
+			root = &assignment{dim: d, cls: en.fixedClass(d, en.p.fam.protocol), parent: root}
 		}
 	}
-	en.walk(root, en.filter(root, alive, -1))
+	alive := all
+	for a := root; a != nil; a = a.parent {
+		alive = en.filter(a, alive, a.dim)
+	}
+	en.walk(root, alive)
 }
 
 // fixedClass is the class of a dimension fixed to value v.
@@ -231,16 +272,16 @@ func (en *enumerator) fixedClass(d int, v uint64) *class {
 	return c
 }
 
-// filter drops the rules whose guard is false under asg. With dim >= 0
-// only rules whose guard mentions dim are re-evaluated.
-func (en *enumerator) filter(asg *assignment, alive map[int][]int, dim int) map[int][]int {
-	out := make(map[int][]int, len(alive))
-	for ch, rules := range alive {
+// filter drops, from the chains whose guards mention dim, the rules
+// whose guard is false under asg.
+func (en *enumerator) filter(asg *assignment, alive *aliveSet, dim int) *aliveSet {
+	out := &aliveSet{parent: alive, over: map[int][]int{}}
+	for _, ch := range en.guardChains[dim] {
+		rules := alive.get(ch)
 		var kept []int
 		changed := false
 		for i, rid := range rules {
-			r := en.p.rules[rid]
-			if asg.truth3(en.p, r.guard) == 0 {
+			if asg.truth3(en.p, en.p.rules[rid].guard) == 0 {
 				if !changed {
 					kept = append(make([]int, 0, len(rules)), rules[:i]...)
 					changed = true
@@ -252,17 +293,90 @@ func (en *enumerator) filter(asg *assignment, alive map[int][]int, dim int) map[
 			}
 		}
 		if changed {
-			out[ch] = kept
-		} else {
-			out[ch] = rules
+			out.over[ch] = kept
 		}
+	}
+	return out
+}
+
+// splitter filters the chains of a node for each class of dimension d
+// without re-evaluating every rule for every class: rules that may hold
+// with every atom on d false are kept for all classes; the others are
+// indexed by their atoms on d and tried only for classes where one holds.
+type splitter struct {
+	chains []int
+	keep   map[int][]int         // chain -> rules kept whatever the class
+	need   map[int]map[int][]int // chain -> atom -> rules needing it
+}
+
+func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int) *splitter {
+	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}}
+	none := &assignment{dim: d, cls: &class{}, parent: asg}
+	for _, ch := range en.guardChains[d] {
+		rules := alive.get(ch)
+		var keep []int
+		idx := map[int][]int{}
+		for _, rid := range rules {
+			r := en.p.rules[rid]
+			if none.truth3(en.p, r.guard) != 0 {
+				keep = append(keep, rid)
+				continue
+			}
+			for _, at := range r.guard.atoms(nil) {
+				if en.p.atoms[at].dim == d {
+					idx[at] = append(idx[at], rid)
+				}
+			}
+		}
+		if len(keep) == len(rules) {
+			continue
+		}
+		sp.chains = append(sp.chains, ch)
+		sp.keep[ch] = keep
+		sp.need[ch] = idx
+	}
+	return sp
+}
+
+// child returns the live rules for the class at child.
+func (en *enumerator) child(sp *splitter, child *assignment, alive *aliveSet) *aliveSet {
+	out := &aliveSet{parent: alive, over: make(map[int][]int, len(sp.chains))}
+	for _, ch := range sp.chains {
+		var cand []int
+		for _, at := range child.cls.true {
+			cand = append(cand, sp.need[ch][at]...)
+		}
+		if len(cand) == 0 {
+			out.over[ch] = sp.keep[ch]
+			continue
+		}
+		sort.Ints(cand)
+		merged := make([]int, 0, len(sp.keep[ch])+len(cand))
+		keep := sp.keep[ch]
+		i, j := 0, 0
+		for i < len(keep) || j < len(cand) {
+			if j == len(cand) || i < len(keep) && keep[i] < cand[j] {
+				merged = append(merged, keep[i])
+				i++
+				continue
+			}
+			rid := cand[j]
+			j++
+			if j < len(cand) && cand[j] == rid {
+				continue
+			}
+			if child.truth3(en.p, en.p.rules[rid].guard) != 0 {
+				merged = append(merged, rid)
+			}
+		}
+		out.over[ch] = merged
 	}
 	return out
 }
 
 // reachable returns the chains a packet can reach from the base chains
 // through the live rules.
-func (en *enumerator) reachable(asg *assignment, alive map[int][]int) []int {
+func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
 	seen := map[int]bool{}
 	var order []int
 	var visit func(int)
@@ -272,19 +386,19 @@ func (en *enumerator) reachable(asg *assignment, alive map[int][]int) []int {
 		}
 		seen[id] = true
 		order = append(order, id)
-		for _, rid := range alive[id] {
-			for _, st := range en.p.rules[rid].steps {
+		for _, rid := range alive.get(id) {
+			for i := range en.p.rules[rid].steps {
+				st := &en.p.rules[rid].steps[i]
 				switch st.kind {
 				case stepVerdict:
 					if st.verdict.kind == "jump" || st.verdict.kind == "goto" {
 						visit(st.verdict.target)
 					}
 				case stepBranch:
-					for _, b := range st.branches {
-						if b.verdict.kind == "jump" || b.verdict.kind == "goto" {
-							if asg.truth3(en.p, b.cond) != 0 {
-								visit(b.verdict.target)
-							}
+					for _, bi := range en.branchCandidates(asg, st) {
+						b := st.branches[bi]
+						if (b.verdict.kind == "jump" || b.verdict.kind == "goto") && asg.truth3(en.p, b.cond) != 0 {
+							visit(b.verdict.target)
 						}
 					}
 				}
@@ -303,31 +417,45 @@ func (en *enumerator) reachable(asg *assignment, alive map[int][]int) []int {
 	return order
 }
 
-// nextDim picks the unassigned dimension mentioned by the most atoms of
-// the live, reachable rules; -1 when every such atom is decided.
-func (en *enumerator) nextDim(asg *assignment, chains []int, alive map[int][]int) (int, []int) {
-	count := map[int]int{}
-	atomsOf := map[int]map[int]bool{}
-	note := func(at int) {
-		d := en.p.atoms[at].dim
-		if asg.lookup(d) != nil {
-			return
+// branchCandidates lists the branches of a lookup that can hold on this path.
+func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
+	if st.branchDim >= 0 {
+		if c := asg.lookup(st.branchDim); c != nil {
+			var out []int
+			for _, at := range c.true {
+				out = append(out, st.branchIndex[at]...)
+			}
+			return out
 		}
-		count[d]++
-		if atomsOf[d] == nil {
-			atomsOf[d] = map[int]bool{}
-		}
-		atomsOf[d][at] = true
 	}
+	out := make([]int, len(st.branches))
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// nextDim picks the unassigned dimension mentioned by the most live,
+// reachable rules, and the atoms on it those rules use; -1 when every
+// such atom is decided.
+func (en *enumerator) nextDim(asg *assignment, chains []int, alive *aliveSet) (int, []int) {
+	count := map[int]int{}
+	var rules []*crule
 	for _, id := range chains {
 		if g := en.p.chains[id].guard; g != nil {
 			for _, at := range g.atoms(nil) {
-				note(at)
+				if d := en.p.atoms[at].dim; asg.lookup(d) == nil {
+					count[d] += 1 << 20
+				}
 			}
 		}
-		for _, rid := range alive[id] {
-			for _, at := range en.p.rules[rid].atomsUsed {
-				note(at)
+		for _, rid := range alive.get(id) {
+			r := en.p.rules[rid]
+			rules = append(rules, r)
+			for d := range r.byDim {
+				if asg.lookup(d) == nil {
+					count[d]++
+				}
 			}
 		}
 	}
@@ -340,15 +468,30 @@ func (en *enumerator) nextDim(asg *assignment, chains []int, alive map[int][]int
 	if best < 0 {
 		return -1, nil
 	}
-	ats := make([]int, 0, len(atomsOf[best]))
-	for at := range atomsOf[best] {
+	set := map[int]bool{}
+	for _, id := range chains {
+		if g := en.p.chains[id].guard; g != nil {
+			for _, at := range g.atoms(nil) {
+				if en.p.atoms[at].dim == best {
+					set[at] = true
+				}
+			}
+		}
+	}
+	for _, r := range rules {
+		for _, at := range r.byDim[best] {
+			set[at] = true
+		}
+	}
+	ats := make([]int, 0, len(set))
+	for at := range set {
 		ats = append(ats, at)
 	}
 	sort.Ints(ats)
 	return best, ats
 }
 
-func (en *enumerator) walk(asg *assignment, alive map[int][]int) {
+func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	if en.done {
 		return
 	}
@@ -358,9 +501,10 @@ func (en *enumerator) walk(asg *assignment, alive map[int][]int) {
 		en.leaf(asg, alive)
 		return
 	}
+	sp := en.newSplitter(asg, alive, d)
 	for _, cls := range en.split(d, ats) {
 		child := &assignment{dim: d, cls: cls, parent: asg}
-		en.walk(child, en.filter(child, alive, d))
+		en.walk(child, en.child(sp, child, alive))
 		if en.done {
 			return
 		}
@@ -451,11 +595,11 @@ func zobrist(atom int) uint64 {
 }
 
 // leaf evaluates both rulesets on one packet class and compares them.
-func (en *enumerator) leaf(asg *assignment, alive map[int][]int) {
+func (en *enumerator) leaf(asg *assignment, alive *aliveSet) {
 	en.res.Classes++
 	var outs [2]Outcome
 	for s := 0; s < 2; s++ {
-		ev := &evaluator{p: en.p, o: leafOracle{en.p, asg}, alive: func(ch int) []int { return alive[ch] }}
+		ev := &evaluator{p: en.p, o: leafOracle{en.p, asg}, alive: alive.get}
 		outs[s] = ev.run(s)
 		if ev.tooDeep {
 			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: jumps nest deeper than %d", en.p.fam.name, en.hook, maxDepth))

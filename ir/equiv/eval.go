@@ -1,6 +1,8 @@
 package equiv
 
 import (
+	"sort"
+
 	"github.com/nftopt/nftopt/ir"
 )
 
@@ -18,6 +20,9 @@ type Outcome struct {
 // oracle tells the truth of atoms for one packet or packet class.
 type oracle interface {
 	truth(atom int) bool
+	// trueAtoms lists the atoms on dim that hold, sorted; ok is false
+	// when the oracle cannot list them cheaply.
+	trueAtoms(dim int) (atoms []int, ok bool)
 }
 
 // maxDepth is the kernel's jump stack depth.
@@ -151,7 +156,8 @@ func (e *evaluator) rule(r *crule) verdict {
 			return st.verdict
 		case stepBranch:
 			found := false
-			for _, b := range st.branches {
+			for _, bi := range e.candidates(&st) {
+				b := st.branches[bi]
 				if !e.eval(b.cond) {
 					continue
 				}
@@ -177,3 +183,24 @@ func (e *evaluator) rule(r *crule) verdict {
 }
 
 func (e *evaluator) hit(r *crule) { e.out.Rules = append(e.out.Rules, r.src) }
+
+// candidates lists, in order, the branches of a map lookup that can hold.
+func (e *evaluator) candidates(st *step) []int {
+	if st.branchDim >= 0 {
+		if _, written := e.writes[st.branchDim]; !written {
+			if ats, ok := e.o.trueAtoms(st.branchDim); ok {
+				var out []int
+				for _, at := range ats {
+					out = append(out, st.branchIndex[at]...)
+				}
+				sort.Ints(out)
+				return out
+			}
+		}
+	}
+	out := make([]int, len(st.branches))
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}

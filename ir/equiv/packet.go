@@ -123,6 +123,8 @@ func (o packetOracle) truth(atom int) bool {
 	return at.set.Contains(v)
 }
 
+func (o packetOracle) trueAtoms(int) ([]int, bool) { return nil, false }
+
 // Machine evaluates packets of one family at one hook of a ruleset,
 // compiled once.
 type Machine struct {
