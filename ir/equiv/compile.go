@@ -262,6 +262,7 @@ func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
 		c := &compiler{p: p, rs: rs, chainOf: map[*ir.Table]map[string]int{}}
 		p.sides[side] = c.baseChains(hook)
 	}
+	p.fixGuards()
 	for d := range p.nonConstWrites {
 		for _, r := range p.rules {
 			for _, at := range r.atomsUsed {
@@ -579,9 +580,10 @@ func (c *compiler) mapBranches(m *ir.MapExpr, s ir.Stmt, r *ir.Rule, terminal st
 	st := step{kind: stepBranch}
 	for _, el := range set.Elems {
 		cond := c.keyMatch(m.Key, el.Key)
+		resolved := resolveMapped(s, el.Value)
 		st.branches = append(st.branches, branch{
 			cond:     cond,
-			effect:   &Effect{Key: stmtKey(s) + " => " + exprKey(el.Value), Stmt: s, Rule: r},
+			effect:   &Effect{Key: stmtKey(resolved), Stmt: resolved, Rule: r},
 			terminal: terminal,
 		})
 	}
@@ -1013,4 +1015,66 @@ func stringSet(s string, wild bool, w int) ir.IntervalSet {
 // describe names a chain for messages.
 func (ch *cchain) describe() string {
 	return strings.Join([]string{"table", ch.table.Family.String(), ch.table.Name, "chain", ch.name}, " ")
+}
+
+// resolveMapped returns statement s as it acts when its map yields v:
+// "dnat to tcp dport map { 80 : 10.0.0.1 }" acts as "dnat to 10.0.0.1"
+// for port 80, so that both spellings have the same effect.
+func resolveMapped(s ir.Stmt, v ir.Expr) ir.Stmt {
+	switch x := s.(type) {
+	case *ir.Nat:
+		n := *x
+		n.Addr, n.Port = v, x.Port
+		if c, ok := v.(*ir.Concat); ok && len(c.Parts) == 2 {
+			n.Addr, n.Port = c.Parts[0], c.Parts[1]
+			n.AddrPort = false
+		}
+		return &n
+	case *ir.Mangle:
+		m := *x
+		m.Value = v
+		return &m
+	}
+	return s
+}
+
+// fixGuards removes from rule guards the matches on dimensions some
+// statement writes: such a match sees the written value, not the
+// packet's, so it cannot rule a rule out in advance.
+func (p *program) fixGuards() {
+	written := map[int]bool{}
+	for _, r := range p.rules {
+		for _, st := range r.steps {
+			if st.kind == stepWrite {
+				written[st.dim] = true
+			}
+		}
+	}
+	if len(written) == 0 {
+		return
+	}
+	for _, r := range p.rules {
+		var guard []*formula
+		for _, st := range r.steps {
+			if st.kind != stepMatch {
+				break
+			}
+			clean := true
+			for _, at := range st.cond.atoms(nil) {
+				clean = clean && !written[p.atoms[at].dim]
+			}
+			if clean {
+				guard = append(guard, st.cond)
+			}
+		}
+		r.guard = and(guard...)
+		r.guardDims = nil
+		seen := map[int]bool{}
+		for _, at := range r.guard.atoms(nil) {
+			if d := p.atoms[at].dim; !seen[d] {
+				seen[d] = true
+				r.guardDims = append(r.guardDims, d)
+			}
+		}
+	}
 }

@@ -53,7 +53,7 @@ func expectDifferent(t *testing.T, a, b string) equiv.Diff {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if oa.Verdict == ob.Verdict && len(oa.Effects) == len(ob.Effects) {
+	if oa.Verdict == ob.Verdict && effects(oa) == effects(ob) {
 		t.Errorf("counterexample %v does not differ concretely: %v vs %v", d.Packet.Fields, oa.Verdict, ob.Verdict)
 	}
 	return d
