@@ -59,7 +59,16 @@ type Command struct {
 	// Args is the rest of the command as canonical text (handle N,
 	// element list), printed after the object reference.
 	Args string
-	Span Span
+	// Chain and Set hold what a delete removed when the input had
+	// declared it first: the printer declares it again before deleting,
+	// as the input did, so the delete succeeds whether or not the
+	// kernel held it.
+	Chain *Chain
+	Set   *Set
+	// Elements holds the elements a "delete element" removed that the
+	// input had added: they are added again before the delete.
+	Elements []*Element
+	Span     Span
 }
 
 // Table is an nftables table and everything in it.

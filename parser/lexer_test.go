@@ -77,9 +77,8 @@ func TestLexTokens(t *testing.T) {
 		{"@set", "R(@set)"},
 		{"@blocked-v4", "R(@blocked-v4)"},
 		{"@nh,16,8", "R(@nh) P(,) W(16) P(,) W(8)"},
-		// Strings, with both quote styles.
+		// Strings; a quoted "#" does not start a comment.
 		{`"a b"`, `S("a b")`},
-		{`'eth0'`, `S('eth0')`},
 		{`"x # not a comment"`, `S("x # not a comment")`},
 		// Operators.
 		{"!= 1", "P(!=) W(1)"},

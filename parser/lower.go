@@ -167,7 +167,7 @@ func (l *lowerer) topLine(line *lineAST) {
 
 // command lowers a command line; the verb "add" may be omitted.
 func (l *lowerer) command(ts []tok) {
-	verb := "add"
+	verb, verbTok := "add", ts[0]
 	if ts[0].kind == tokWord {
 		switch ts[0].text {
 		case "add", "create", "insert", "replace", "delete", "destroy", "flush", "reset":
@@ -179,7 +179,7 @@ func (l *lowerer) command(ts []tok) {
 		}
 	}
 	if len(ts) == 0 {
-		l.errorf(ir.Pos{}, 0, "syntax error: %s needs an object", verb)
+		l.errAt(verbTok, "syntax error: %s needs an object", verb)
 		return
 	}
 	obj := ts[0]
@@ -585,8 +585,16 @@ func (l *lowerer) chainHeader(c *ir.Chain, ts []tok) {
 			}
 			b.Devices = []string{d.text}
 		case "devices":
-			b.Devices = l.deviceList(ts[i:], kw)
-			i = len(ts)
+			// "devices = { a, b }" up to the next keyword.
+			j := i
+			if j < len(ts) && ts[j].is(tokPunct, "=") {
+				j++
+			}
+			if j < len(ts) {
+				j++
+			}
+			b.Devices = l.deviceList(ts[i:j], kw)
+			i = j
 		case "priority":
 			p, n, ok := l.priority(ts[i:], kw)
 			if !ok {
@@ -597,6 +605,10 @@ func (l *lowerer) chainHeader(c *ir.Chain, ts []tok) {
 		case "policy":
 			p, ok := word()
 			if !ok {
+				return
+			}
+			if p.text != "accept" && p.text != "drop" {
+				l.errAt(p, "policy must be accept or drop")
 				return
 			}
 			b.Policy = p.text
@@ -621,7 +633,8 @@ func (l *lowerer) priority(ts []tok, at tok) (ir.Priority, int, bool) {
 		return ir.Priority{}, 0, false
 	}
 	num := func(s string, neg bool) (int, bool) {
-		n, err := strconv.Atoi(s)
+		n64, err := strconv.ParseInt(s, 0, 32)
+		n := int(n64)
 		if err != nil {
 			return 0, false
 		}
@@ -684,6 +697,10 @@ func (l *lowerer) addRuleCmd(t *ir.Table, c *ir.Chain, ts []tok, insert bool, at
 // change the lowered state and are kept in the prologue so that they
 // also apply to what the kernel held before.
 func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
+	if !destructibleKinds[kind] {
+		l.errAt(at, "syntax error, unexpected %s after %s", describe(at), verb)
+		return
+	}
 	cmd := &ir.Command{Verb: verb, Object: kind, Span: spanOf(at)}
 	switch kind {
 	case "ruleset":
@@ -776,6 +793,7 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 			if verb == "flush" {
 				c.Rules = nil
 			} else if verb != "reset" {
+				cmd.Chain = &ir.Chain{Name: c.Name, Base: c.Base, Span: c.Span}
 				var keep []*ir.Chain
 				for _, x := range t.Chains {
 					if x != c {
@@ -785,11 +803,36 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 				t.Chains = keep
 			}
 		}
+	case "element":
+		if s := t.Set(cmd.Name); s != nil && len(rest) == 2 && rest[1].kind == kindGroup {
+			p := &ruleParser{l: l, table: t}
+			del := p.setLiteral(rest[1], s.Map)
+			if del == nil {
+				return
+			}
+			drop := map[string]bool{}
+			for _, e := range del.Elems {
+				e.Key = p.bindTypes(e.Key, l.specTypes(s.Key))
+				drop[ir.ExprKey(e.Key)] = true
+			}
+			var keep []*ir.Element
+			for _, e := range s.Elements {
+				if drop[ir.ExprKey(e.Key)] {
+					cmd.Elements = append(cmd.Elements, e)
+				} else {
+					keep = append(keep, e)
+				}
+			}
+			s.Elements = keep
+		}
 	case "set", "map":
 		if s := t.Set(cmd.Name); s != nil {
 			if verb == "flush" {
 				s.Elements = nil
 			} else if verb != "reset" {
+				hdr := *s
+				hdr.Elements = nil
+				cmd.Set = &hdr
 				var keep []*ir.Set
 				for _, x := range t.Sets {
 					if x != s {
@@ -823,4 +866,12 @@ func joinToks(ts []tok) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// destructibleKinds are the objects delete, destroy, flush and reset take.
+var destructibleKinds = map[string]bool{
+	"ruleset": true, "table": true, "chain": true, "rule": true, "set": true, "map": true,
+	"element": true, "flowtable": true, "counter": true, "quota": true, "limit": true,
+	"counters": true, "quotas": true, "ct helper": true, "ct timeout": true,
+	"ct expectation": true, "synproxy": true, "secmark": true,
 }

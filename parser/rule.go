@@ -181,6 +181,7 @@ func (p *ruleParser) verdict() *ir.Verdict {
 	if t.text == "jump" || t.text == "goto" {
 		if g := p.peek(); g.kind == kindGroup {
 			p.next()
+			v.Inline = []*ir.Rule{}
 			for _, line := range g.group.Lines {
 				if r := p.l.rule(p.table, toks(line)); r != nil {
 					v.Inline = append(v.Inline, r)
@@ -411,6 +412,10 @@ func (p *ruleParser) limit() ir.Stmt {
 		}
 		l.Burst, _ = strconv.ParseUint(b[1], 10, 64)
 		l.BurstUnit = b[2]
+		if l.Burst == 0 && l.Unit == "" {
+			p.fail(p.t[p.i-1], "a packet limit needs a burst of at least 1")
+			return nil
+		}
 		if l.BurstUnit == "" {
 			l.BurstUnit = "packets"
 			if l.Unit != "" {

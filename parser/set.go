@@ -16,6 +16,9 @@ func (l *lowerer) set(t *ir.Table, name string, isMap bool, g *groupAST, at tok)
 	var elems *tok
 	for _, line := range g.Lines {
 		ts := l.expand(toks(line))
+		if len(ts) == 0 {
+			continue
+		}
 		first := ts[0]
 		if first.kind != tokWord {
 			l.errAt(first, "syntax error, unexpected %s in %s body", describe(first), at.text)
@@ -221,6 +224,9 @@ func (l *lowerer) flowtable(t *ir.Table, name string, g *groupAST, at tok) {
 	}
 	for _, line := range g.Lines {
 		ts := l.expand(toks(line))
+		if len(ts) == 0 {
+			continue
+		}
 		first := ts[0]
 		switch {
 		case first.kind == tokWord && first.text == "hook":
@@ -265,6 +271,9 @@ func (l *lowerer) object(t *ir.Table, kind, name string, g *groupAST, at tok) {
 	o.Props = nil
 	for _, line := range g.Lines {
 		ts := l.expand(toks(line))
+		if len(ts) == 0 {
+			continue
+		}
 		if ts[0].kind == tokWord && ts[0].text == "comment" {
 			o.Comment = l.stringArg(ts[0], ts[1:])
 			continue

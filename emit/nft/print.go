@@ -81,6 +81,16 @@ func (p *printer) prologue(rs *ir.Ruleset) {
 		tref := c.Family.String() + " " + name(c.Table)
 		// Make sure the object exists, as the input had made it by then.
 		p.printf("table %s\n", tref)
+		if c.Chain != nil {
+			p.printf("chain %s %s", tref, name(c.Chain.Name))
+			if c.Chain.Base != nil {
+				p.printf(" { %s }", p.chainHeader(c.Chain.Base))
+			}
+			p.printf("\n")
+		}
+		if c.Set != nil {
+			p.printf("%s %s %s { %s; }\n", setKind(c.Set), tref, name(c.Set.Name), strings.Join(p.setHeader(c.Set), "; "))
+		}
 		if t := rs.Table(c.Family, c.Table); t != nil && c.Name != "" {
 			if ch := t.Chain(c.Name); ch != nil && (c.Object == "chain") {
 				p.printf("chain %s %s", tref, name(ch.Name))
@@ -101,6 +111,13 @@ func (p *printer) prologue(rs *ir.Ruleset) {
 		}
 		if c.Args != "" {
 			obj += " " + c.Args
+		}
+		if len(c.Elements) > 0 {
+			var items []string
+			for _, e := range c.Elements {
+				items = append(items, p.element(e))
+			}
+			p.printf("add element %s %s { %s }\n", tref, name(c.Name), strings.Join(items, ", "))
 		}
 		p.printf("%s %s\n", c.Verb, obj)
 	}

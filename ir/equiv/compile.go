@@ -492,7 +492,7 @@ func (p *program) indexBranches(st *step) {
 }
 
 func (c *compiler) effect(s ir.Stmt, r *ir.Rule) *Effect {
-	e := &Effect{Key: stmtKey(s), Stmt: s, Rule: r}
+	e := &Effect{Key: ir.StmtKey(s), Stmt: s, Rule: r}
 	if k, ok := s.(*ir.Counter); ok && k.Name == nil {
 		e.Counter = true
 	}
@@ -513,7 +513,7 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}}
 	case *ir.Limit, *ir.Quota:
 		// Token buckets and quotas: an effect, and a predicate on their state.
-		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepMatch, cond: c.p.pred(stmtKey(s))}}
+		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepMatch, cond: c.p.pred(ir.StmtKey(s))}}
 	case *ir.Log, *ir.SetStmt:
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}}
 	case *ir.Reject:
@@ -535,7 +535,7 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 		case "fwd", "synproxy":
 			steps = append(steps, step{kind: stepVerdict, verdict: verdict{kind: "stolen"}})
 		case "connlimit":
-			steps = append(steps, step{kind: stepMatch, cond: c.p.pred(stmtKey(s))})
+			steps = append(steps, step{kind: stepMatch, cond: c.p.pred(ir.StmtKey(s))})
 		}
 		return steps
 	}
@@ -583,7 +583,7 @@ func (c *compiler) mapBranches(m *ir.MapExpr, s ir.Stmt, r *ir.Rule, terminal st
 		resolved := resolveMapped(s, el.Value)
 		st.branches = append(st.branches, branch{
 			cond:     cond,
-			effect:   &Effect{Key: stmtKey(resolved), Stmt: resolved, Rule: r},
+			effect:   &Effect{Key: ir.StmtKey(resolved), Stmt: resolved, Rule: r},
 			terminal: terminal,
 		})
 	}
@@ -595,7 +595,7 @@ func (c *compiler) vmap(m *ir.MapExpr, r *ir.Rule) step {
 	set, ok := m.Map.(*ir.SetExpr)
 	if !ok {
 		// A named verdict map may change: its verdict is uninterpreted.
-		return step{kind: stepVerdict, verdict: verdict{kind: "vmap " + exprKey(m)}}
+		return step{kind: stepVerdict, verdict: verdict{kind: "vmap " + ir.ExprKey(m)}}
 	}
 	st := step{kind: stepBranch}
 	for _, el := range set.Elems {
@@ -681,7 +681,7 @@ func (c *compiler) match(m *ir.Match) *formula {
 	if f, ok := c.matchModel(m); ok {
 		return f
 	}
-	return c.p.pred(stmtKey(m))
+	return c.p.pred(ir.StmtKey(m))
 }
 
 func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {

@@ -1,34 +1,33 @@
-package equiv
+package ir
 
 import (
 	"encoding/hex"
 	"fmt"
 	"strings"
-
-	"github.com/nftopt/nftopt/ir"
 )
 
-// exprKey returns a deterministic text for an expression: equal
-// expressions in two rulesets get equal keys. It names uninterpreted
-// predicates and side effects; it is not meant for users.
-func exprKey(e ir.Expr) string {
+// ExprKey returns a deterministic text for an expression: structurally
+// equal expressions get equal keys, whatever their source positions. It
+// names values for comparison (uninterpreted predicates, side effects,
+// duplicate detection); it is not meant for users.
+func ExprKey(e Expr) string {
 	var sb strings.Builder
 	writeExpr(&sb, e)
 	return sb.String()
 }
 
-func writeExpr(sb *strings.Builder, e ir.Expr) {
+func writeExpr(sb *strings.Builder, e Expr) {
 	switch x := e.(type) {
 	case nil:
 		sb.WriteString("<nil>")
-	case *ir.Selector:
+	case *Selector:
 		sb.WriteString(x.Field.Name)
 		if x.Dir != "" {
 			sb.WriteString("/" + x.Dir)
 		}
-	case *ir.RawPayload:
+	case *RawPayload:
 		fmt.Fprintf(sb, "@%s,%d,%d", x.Base, x.Offset, x.Len)
-	case *ir.Const:
+	case *Const:
 		switch {
 		case x.Val != nil:
 			sb.WriteString("0x" + hex.EncodeToString(x.Val))
@@ -37,28 +36,28 @@ func writeExpr(sb *strings.Builder, e ir.Expr) {
 		default:
 			sb.WriteString(fmt.Sprintf("%q", x.Str))
 		}
-	case *ir.Prefix:
+	case *Prefix:
 		writeExpr(sb, x.X)
 		fmt.Fprintf(sb, "/%d", x.Len)
-	case *ir.Range:
+	case *Range:
 		writeExpr(sb, x.Lo)
 		sb.WriteByte('-')
 		writeExpr(sb, x.Hi)
-	case *ir.Concat:
+	case *Concat:
 		for i, p := range x.Parts {
 			if i > 0 {
 				sb.WriteString(" . ")
 			}
 			writeExpr(sb, p)
 		}
-	case *ir.List:
+	case *List:
 		for i, p := range x.Items {
 			if i > 0 {
 				sb.WriteByte(',')
 			}
 			writeExpr(sb, p)
 		}
-	case *ir.SetExpr:
+	case *SetExpr:
 		sb.WriteByte('{')
 		for i, el := range x.Elems {
 			if i > 0 {
@@ -71,15 +70,15 @@ func writeExpr(sb *strings.Builder, e ir.Expr) {
 			}
 		}
 		sb.WriteByte('}')
-	case *ir.SetRef:
+	case *SetRef:
 		sb.WriteString("@" + x.Name)
-	case *ir.Binop:
+	case *Binop:
 		sb.WriteByte('(')
 		writeExpr(sb, x.X)
 		sb.WriteString(" " + x.Op + " ")
 		writeExpr(sb, x.Y)
 		sb.WriteByte(')')
-	case *ir.MapExpr:
+	case *MapExpr:
 		writeExpr(sb, x.Key)
 		if x.Vmap {
 			sb.WriteString(" vmap ")
@@ -87,7 +86,7 @@ func writeExpr(sb *strings.Builder, e ir.Expr) {
 			sb.WriteString(" map ")
 		}
 		writeExpr(sb, x.Map)
-	case *ir.Verdict:
+	case *Verdict:
 		sb.WriteString(x.Kind)
 		if x.Chain != "" {
 			sb.WriteString(" " + x.Chain)
@@ -95,7 +94,7 @@ func writeExpr(sb *strings.Builder, e ir.Expr) {
 		if x.Inline != nil {
 			fmt.Fprintf(sb, " {%d rules}", len(x.Inline))
 		}
-	case *ir.Special:
+	case *Special:
 		k := 0
 		for i, w := range x.Words {
 			if i > 0 {
@@ -113,63 +112,64 @@ func writeExpr(sb *strings.Builder, e ir.Expr) {
 	}
 }
 
-// stmtKey returns a deterministic text for a statement.
-func stmtKey(s ir.Stmt) string {
+// StmtKey returns a deterministic text for a statement, as ExprKey does
+// for expressions.
+func StmtKey(s Stmt) string {
 	var sb strings.Builder
 	switch x := s.(type) {
-	case *ir.Match:
+	case *Match:
 		writeExpr(&sb, x.Left)
 		sb.WriteString(" " + opKey(x.Op) + " ")
 		writeExpr(&sb, x.Right)
-	case *ir.VerdictStmt:
+	case *VerdictStmt:
 		if x.Vmap != nil {
 			writeExpr(&sb, x.Vmap)
 		} else {
 			writeExpr(&sb, x.Verdict)
 		}
-	case *ir.Counter:
+	case *Counter:
 		sb.WriteString("counter")
 		if x.Name != nil {
 			sb.WriteString(" name ")
 			writeExpr(&sb, x.Name)
 		}
-	case *ir.Limit:
+	case *Limit:
 		if x.Name != nil {
 			sb.WriteString("limit name ")
 			writeExpr(&sb, x.Name)
 			break
 		}
 		fmt.Fprintf(&sb, "limit over=%v %d %s/%s burst %d %s", x.Over, x.Rate, x.Unit, x.Per, x.Burst, x.BurstUnit)
-	case *ir.Quota:
+	case *Quota:
 		if x.Name != nil {
 			sb.WriteString("quota name ")
 			writeExpr(&sb, x.Name)
 			break
 		}
 		fmt.Fprintf(&sb, "quota over=%v %d %s", x.Over, x.Bytes, x.Unit)
-	case *ir.Log:
+	case *Log:
 		sb.WriteString("log")
 		if x.Prefix != nil {
 			sb.WriteString(" prefix ")
 			writeExpr(&sb, x.Prefix)
 		}
 		fmt.Fprintf(&sb, " level %s group %v/%d snaplen %d qthreshold %d flags %v", x.Level, x.HasGroup, x.Group, x.Snaplen, x.QThreshold, x.Flags)
-	case *ir.Reject:
+	case *Reject:
 		sb.WriteString("reject " + x.With + " ")
 		if x.Code != nil {
 			writeExpr(&sb, x.Code)
 		}
-	case *ir.Nat:
+	case *Nat:
 		fmt.Fprintf(&sb, "%s %s prefix=%v addrport=%v ", x.Kind, x.Family, x.Prefix, x.AddrPort)
 		writeExpr(&sb, x.Addr)
 		sb.WriteByte(':')
 		writeExpr(&sb, x.Port)
 		fmt.Fprintf(&sb, " %v", x.Flags)
-	case *ir.Mangle:
+	case *Mangle:
 		writeExpr(&sb, x.Left)
 		sb.WriteString(" set ")
 		writeExpr(&sb, x.Value)
-	case *ir.SetStmt:
+	case *SetStmt:
 		fmt.Fprintf(&sb, "%s @%s meter=%v size=%d { ", x.Op, x.Set, x.Meter, x.MeterSize)
 		writeExpr(&sb, x.Key)
 		if x.Data != nil {
@@ -177,10 +177,10 @@ func stmtKey(s ir.Stmt) string {
 			writeExpr(&sb, x.Data)
 		}
 		for _, st := range x.Stmts {
-			sb.WriteString(" " + stmtKey(st))
+			sb.WriteString(" " + StmtKey(st))
 		}
 		sb.WriteString(" }")
-	case *ir.Generic:
+	case *Generic:
 		k := 0
 		for i, w := range x.Words {
 			if i > 0 {
@@ -199,8 +199,8 @@ func stmtKey(s ir.Stmt) string {
 	return sb.String()
 }
 
-func opKey(o ir.Op) string {
-	if o == ir.OpImplicit {
+func opKey(o Op) string {
+	if o == OpImplicit {
 		return "~"
 	}
 	return o.String()
