@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs nftopt in-process and returns stdout, stderr and the exit code.
+func run(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := newRoot(strings.NewReader(stdin), &out, &errb)
+	root.SetArgs(args)
+	err := root.Execute()
+	code := 0
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+		errb.WriteString(ee.msg)
+	case err != nil:
+		code = exitInput
+		errb.WriteString(err.Error())
+	}
+	return out.String(), errb.String(), code
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const flagsA = "table inet t {\n chain c {\n  type filter hook input priority filter; policy drop;\n  tcp flags syn accept\n  tcp flags ack accept\n }\n}\n"
+const flagsB = "table inet t {\n chain c {\n  type filter hook input priority filter; policy drop;\n  tcp flags { syn, ack } accept\n }\n}\n"
+const flagsC = "table inet t {\n chain c {\n  type filter hook input priority filter; policy drop;\n  tcp flags syn,ack accept\n }\n}\n"
+
+func TestEquivExitCodes(t *testing.T) {
+	a, b, c := writeFile(t, "a.nft", flagsA), writeFile(t, "b.nft", flagsB), writeFile(t, "c.nft", flagsC)
+	out, _, code := run(t, "", "equiv", a, c)
+	if code != 0 || !strings.HasPrefix(out, "equivalent (proved over ") {
+		t.Errorf("equivalent pair: exit %d, output %q", code, out)
+	}
+	out, _, code = run(t, "", "equiv", a, b)
+	if code != 1 || !strings.Contains(out, "not equivalent") || !strings.Contains(out, "tcp flags") || !strings.Contains(out, "a.nft:4:3: tcp flags syn accept") {
+		t.Errorf("different pair: exit %d, output:\n%s", code, out)
+	}
+	out, _, code = run(t, "", "equiv", "--format", "json", a, b)
+	if code != 1 || !strings.Contains(out, `"equivalent": false`) || !strings.Contains(out, `"verdict": "drop"`) {
+		t.Errorf("json: exit %d, output:\n%s", code, out)
+	}
+	bad := writeFile(t, "bad.nft", "table inet t {\n chain c {\n  tcp dport 22 acept\n }\n}\n")
+	out, errOut, code := run(t, "", "equiv", a, bad)
+	if code != 2 || out != "" || !strings.Contains(errOut, "bad.nft:3:16:") {
+		t.Errorf("bad input: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	_, _, code = run(t, "", "equiv", a)
+	if code != 2 {
+		t.Errorf("missing argument: exit %d, want 2", code)
+	}
+}
+
+func TestFmtOutputFileIsAtomic(t *testing.T) {
+	in := writeFile(t, "in.nft", flagsC)
+	dst := filepath.Join(t.TempDir(), "out.nft")
+	if _, errOut, code := run(t, "", "fmt", in, "-o", dst); code != 0 {
+		t.Fatalf("fmt -o: exit %d: %s", code, errOut)
+	}
+	got, err := os.ReadFile(dst)
+	if err != nil || !strings.Contains(string(got), "tcp flags syn,ack accept") {
+		t.Errorf("output file: %q, %v", got, err)
+	}
+	// A failed run leaves the previous output alone.
+	bad := writeFile(t, "bad.nft", "table inet t {\n")
+	if _, _, code := run(t, "", "fmt", bad, "-o", dst); code != 2 {
+		t.Errorf("bad input: exit %d, want 2", code)
+	}
+	again, _ := os.ReadFile(dst)
+	if !bytes.Equal(got, again) {
+		t.Errorf("output file changed after a failed run")
+	}
+	out, _, code := run(t, flagsC, "fmt", "-")
+	if code != 0 || !strings.Contains(out, "tcp flags syn,ack accept") {
+		t.Errorf("stdin: exit %d, output %q", code, out)
+	}
+	out, _, _ = run(t, "", "version")
+	if !strings.HasPrefix(out, "nftopt ") {
+		t.Errorf("version: %q", out)
+	}
+}
