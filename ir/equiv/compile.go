@@ -117,6 +117,12 @@ type step struct {
 	// the branches whose atom holds; branchDim is -1 without an index.
 	branchDim   int
 	branchIndex map[int][]int
+	// common is the conjunction of the atoms every branch requires
+	// (the key's protocol dependencies): when it is false no branch can
+	// hold and the lookup's atoms need not be split. byDim groups the
+	// branches' atoms by dimension.
+	common *formula
+	byDim  map[int][]int
 	// write: the dimension and the value written.
 	dim   int
 	value ir.Value
@@ -149,9 +155,12 @@ type crule struct {
 	steps []step
 	// atomsUsed lists every atom the rule mentions.
 	atomsUsed []int
-	// byDim groups atomsUsed by dimension; guardDims lists the
+	// byDim groups the atoms of the rule's statements other than map
+	// lookups by dimension (lookups keep their own, see step.byDim);
+	// lookups lists the indexes of the lookup steps; guardDims lists the
 	// dimensions the guard mentions.
 	byDim     map[int][]int
+	lookups   []int
 	guardDims []int
 }
 
@@ -283,6 +292,23 @@ type compiler struct {
 	rs      *ir.Ruleset
 	table   *ir.Table
 	chainOf map[*ir.Table]map[string]int
+	byName  map[*ir.Table]map[string]*ir.Chain
+}
+
+// lookupChain finds a chain of table t by name through an index.
+func (c *compiler) lookupChain(t *ir.Table, name string) *ir.Chain {
+	if c.byName == nil {
+		c.byName = map[*ir.Table]map[string]*ir.Chain{}
+	}
+	m := c.byName[t]
+	if m == nil {
+		m = make(map[string]*ir.Chain, len(t.Chains))
+		for _, ch := range t.Chains {
+			m[ch.Name] = ch
+		}
+		c.byName[t] = m
+	}
+	return m[name]
 }
 
 func (c *compiler) familyMatches(t *ir.Table) bool {
@@ -413,7 +439,17 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 	}
 	cr.atomsUsed = dedupe(cr.atomsUsed)
 	cr.byDim = map[int][]int{}
-	for _, at := range cr.atomsUsed {
+	var plain []int
+	for i := range cr.steps {
+		st := &cr.steps[i]
+		if st.cond != nil {
+			plain = st.cond.atoms(plain)
+		}
+		if st.kind == stepBranch {
+			cr.lookups = append(cr.lookups, i)
+		}
+	}
+	for _, at := range dedupe(plain) {
 		d := c.p.atoms[at].dim
 		cr.byDim[d] = append(cr.byDim[d], at)
 	}
@@ -442,6 +478,31 @@ func dedupe(xs []int) []int {
 // requires on a common dimension, when there is one.
 func (p *program) indexBranches(st *step) {
 	st.branchDim = -1
+	st.byDim = map[int][]int{}
+	var all []int
+	for _, b := range st.branches {
+		all = b.cond.atoms(all)
+	}
+	for _, at := range dedupe(all) {
+		d := p.atoms[at].dim
+		st.byDim[d] = append(st.byDim[d], at)
+	}
+	st.common = fTrue
+	if len(st.branches) > 0 {
+		count := map[int]int{}
+		for _, b := range st.branches {
+			for _, at := range dedupe(b.cond.topAtoms()) {
+				count[at]++
+			}
+		}
+		var common []*formula
+		for at, n := range count {
+			if n == len(st.branches) {
+				common = append(common, &formula{op: 'a', atom: at})
+			}
+		}
+		st.common = and(common...)
+	}
 	if len(st.branches) < 8 {
 		return
 	}
@@ -616,7 +677,7 @@ func (c *compiler) verdict(v *ir.Verdict) verdict {
 			ch := &ir.Chain{Name: fmt.Sprintf("{anonymous %s:%d}", v.Pos().File, v.Pos().Line), Rules: v.Inline}
 			return verdict{kind: v.Kind, target: c.chain(c.table, ch)}
 		}
-		ch := c.table.Chain(v.Chain)
+		ch := c.lookupChain(c.table, v.Chain)
 		if ch == nil {
 			c.p.unknown = append(c.p.unknown, fmt.Sprintf("chain %s does not exist in table %s %s", v.Chain, c.table.Family, c.table.Name))
 			return verdict{kind: "drop"}
@@ -1077,4 +1138,22 @@ func (p *program) fixGuards() {
 			}
 		}
 	}
+}
+
+// topAtoms returns the atoms the formula requires: itself if an atom,
+// its atom conjuncts if a conjunction.
+func (f *formula) topAtoms() []int {
+	switch f.op {
+	case 'a':
+		return []int{f.atom}
+	case '&':
+		var out []int
+		for _, k := range f.kids {
+			if k.op == 'a' {
+				out = append(out, k.atom)
+			}
+		}
+		return out
+	}
+	return nil
 }

@@ -457,6 +457,17 @@ func (en *enumerator) nextDim(asg *assignment, chains []int, alive *aliveSet) (i
 					count[d]++
 				}
 			}
+			for _, li := range r.lookups {
+				st := &r.steps[li]
+				if asg.truth3(en.p, st.common) == 0 {
+					continue
+				}
+				for d := range st.byDim {
+					if asg.lookup(d) == nil {
+						count[d]++
+					}
+				}
+			}
 		}
 	}
 	best, bestN := -1, 0
@@ -481,6 +492,15 @@ func (en *enumerator) nextDim(asg *assignment, chains []int, alive *aliveSet) (i
 	for _, r := range rules {
 		for _, at := range r.byDim[best] {
 			set[at] = true
+		}
+		for _, li := range r.lookups {
+			st := &r.steps[li]
+			if asg.truth3(en.p, st.common) == 0 {
+				continue
+			}
+			for _, at := range en.lookupAtoms(asg, st, best) {
+				set[at] = true
+			}
 		}
 	}
 	ats := make([]int, 0, len(set))
@@ -657,4 +677,25 @@ func (en *enumerator) packet(asg *assignment) Packet {
 	}
 	pkt.prune()
 	return pkt
+}
+
+// lookupAtoms returns the atoms on dim of the branches of a lookup that
+// can still hold, using the branch index when its dimension is decided.
+func (en *enumerator) lookupAtoms(asg *assignment, st *step, dim int) []int {
+	if st.branchDim >= 0 && st.branchDim != dim {
+		if c := asg.lookup(st.branchDim); c != nil {
+			var out []int
+			for _, at := range c.true {
+				for _, bi := range st.branchIndex[at] {
+					for _, a := range st.branches[bi].cond.atoms(nil) {
+						if en.p.atoms[a].dim == dim {
+							out = append(out, a)
+						}
+					}
+				}
+			}
+			return out
+		}
+	}
+	return st.byDim[dim]
 }
