@@ -68,7 +68,7 @@ completed (a construct nftopt cannot reason about).`,
 	cmd.Flags().StringSliceVar(&families, "family", nil, "check only packets of these families (ip, ip6, arp, bridge, netdev)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().IntVar(&maxDiffs, "max", 1, "report up to `N` counterexamples")
-	cmd.Flags().BoolVar(&counters, "counters", false, "also require anonymous counters to count the same packets")
+	cmd.Flags().BoolVar(&counters, "counters", false, "also require each anonymous counter to count the same packets as before")
 	return cmd
 }
 

@@ -9,8 +9,10 @@ import (
 
 // Options control an equivalence check.
 type Options struct {
-	// Counters compares anonymous counters as effects; by default they
-	// are not compared, so that merged rules may share one counter.
+	// Counters requires each anonymous counter to count the same
+	// packets. By default a counter is compared only as "a counter
+	// counted the packet here", so that merged rules may share one
+	// counter, but a counter that disappears is a difference.
 	Counters bool
 	// MaxDiffs is the number of differing packet classes to report; the
 	// check stops once it has found them. 0 means 1.
@@ -653,10 +655,14 @@ func sameOutcome(a, b Outcome, counters bool) bool {
 	return true
 }
 
+// effectKeys names effects for comparison. An anonymous counter is "a
+// counter counted the packet here"; with counters set it is also the
+// rule that holds it, so that a merged counter is a difference.
 func effectKeys(es []*Effect, counters bool) []string {
-	var out []string
+	out := make([]string, 0, len(es))
 	for _, e := range es {
-		if e.Counter && !counters {
+		if e.Counter && counters && e.Rule != nil {
+			out = append(out, e.Key+" @"+e.Rule.Span.Start.String())
 			continue
 		}
 		out = append(out, e.Key)
