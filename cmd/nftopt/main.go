@@ -66,7 +66,7 @@ error, 3 internal error.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newFmt(), newEquiv(), newVersion())
+	root.AddCommand(newFmt(), newOptimize(), newEquiv(), newPasses(), newVersion())
 	return root
 }
 

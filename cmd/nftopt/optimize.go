@@ -1,0 +1,152 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/ir"
+	"github.com/nftopt/nftopt/optimize"
+	"github.com/spf13/cobra"
+)
+
+func newOptimize() *cobra.Command {
+	var includes, passes []string
+	var out string
+	var inPlace, stats, explain, keepCounters, noVerify bool
+	cmd := &cobra.Command{
+		Use:   "optimize [FILE|-]",
+		Short: "Rewrite a ruleset into sets, maps and concatenations, proved equivalent",
+		Long: `optimize merges linear rules into anonymous sets, concatenations and
+verdict maps, removes rules no packet can reach, and proves the result
+equivalent to the input (nftopt equiv) before printing it, as canonical
+nft text that "nft -f" loads.
+
+If the proof finds a difference, nothing is printed and the exit status
+is 3 (an nftopt bug: please report it with the counterexample). If the
+checker cannot decide, the input is printed unchanged with a warning.`,
+		Example: `  nftopt optimize ruleset.nft
+  nftopt optimize --stats --explain /etc/nftables.conf -o optimized.nft
+  nftopt optimize --in-place ruleset.nft`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			arg := "-"
+			if len(args) == 1 {
+				arg = args[0]
+			}
+			if inPlace {
+				if arg == "-" || out != "" {
+					return &exitError{exitInput, "nftopt: --in-place needs a file and no -o\n"}
+				}
+				out = arg
+			}
+			for _, p := range passes {
+				if !contains(optimize.PassNames(), p) {
+					return &exitError{exitInput, fmt.Sprintf("nftopt: unknown pass %q (passes: %s)\n", p, strings.Join(optimize.PassNames(), ", "))}
+				}
+			}
+			rs, err := loadRuleset(cmd, arg, includes)
+			if err != nil {
+				return err
+			}
+			res, err := optimize.Run(rs, optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify})
+			var ve *optimize.VerifyError
+			if errors.As(err, &ve) {
+				var sb strings.Builder
+				sb.WriteString("nftopt: internal error: the optimized ruleset is not equivalent to the input; nothing was written.\n")
+				writeEquivText(&sb, ve.Proof, "input", "optimized")
+				return &exitError{exitInternal, sb.String()}
+			}
+			if err != nil {
+				return &exitError{exitInternal, fmt.Sprintf("nftopt: internal error: %v\n", err)}
+			}
+			errw := cmd.ErrOrStderr()
+			for _, u := range res.Unverified {
+				fmt.Fprintf(errw, "nftopt: warning: not optimized, the result could not be verified: %s\n", u)
+			}
+			if explain {
+				writeExplain(errw, res.Changes)
+			}
+			if stats {
+				writeStats(errw, rs, res)
+			}
+			return writeOutput(cmd, out, nft.Print(res.Output, nft.Options{}))
+		},
+	}
+	cmd.Flags().StringArrayVarP(&includes, "include", "I", nil, "add `DIR` to the include search path")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to `FILE` (atomically) instead of stdout")
+	cmd.Flags().BoolVar(&inPlace, "in-place", false, "rewrite the input file (atomically)")
+	cmd.Flags().BoolVar(&stats, "stats", false, "print rules and evaluations per packet before and after, on stderr")
+	cmd.Flags().BoolVar(&explain, "explain", false, "print which source rules became which rule, on stderr")
+	cmd.Flags().StringSliceVar(&passes, "passes", nil, "run only these passes (see nftopt passes)")
+	cmd.Flags().BoolVar(&keepCounters, "keep-counters", false, "never merge rules that have counters")
+	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "skip the equivalence proof")
+	return cmd
+}
+
+func newPasses() *cobra.Command {
+	return &cobra.Command{
+		Use:   "passes",
+		Short: "List the optimizer's passes in pipeline order",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := io.WriteString(cmd.OutOrStdout(), optimize.Describe())
+			return err
+		},
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// writeExplain prints, per change, the source rules and what they became.
+func writeExplain(w io.Writer, changes []optimize.Change) {
+	for _, c := range changes {
+		fmt.Fprintf(w, "%s: table %s %s chain %s: %s\n", c.Pass, c.Table.Family, c.Table.Name, c.Chain.Name, c.Note)
+		for _, r := range c.Sources {
+			fmt.Fprintf(w, "    %s: %s\n", r.Span.Start, nft.PrintRule(r, c.Table.Family, nft.Options{}))
+		}
+		if c.Result != nil {
+			fmt.Fprintf(w, "  => %s\n", nft.PrintRule(c.Result, c.Table.Family, nft.Options{}))
+		} else {
+			fmt.Fprintf(w, "  => removed\n")
+		}
+	}
+}
+
+// writeStats prints rule counts and the estimated rule evaluations a
+// packet costs before and after: the rules of every chain, as a packet
+// that walks each chain to its end would evaluate them.
+func writeStats(w io.Writer, before *ir.Ruleset, res *optimize.Result) {
+	b, a := optimize.RuleCount(before), optimize.RuleCount(res.Output)
+	fmt.Fprintf(w, "rules: %d -> %d", b, a)
+	if b > 0 {
+		fmt.Fprintf(w, " (%.1f%% fewer)", 100*float64(b-a)/float64(b))
+	}
+	fmt.Fprintf(w, "\nrules a packet may evaluate in the longest chain: %d -> %d\n", worstWalk(before), worstWalk(res.Output))
+	if res.Proof.Classes > 0 {
+		fmt.Fprintf(w, "verified equivalent over %d packet classes\n", res.Proof.Classes)
+	}
+}
+
+// worstWalk is the number of rules of the longest chain: what a packet
+// that reaches its end evaluates there.
+func worstWalk(rs *ir.Ruleset) int {
+	n := 0
+	for _, t := range rs.Tables {
+		for _, c := range t.Chains {
+			if len(c.Rules) > n {
+				n = len(c.Rules)
+			}
+		}
+	}
+	return n
+}

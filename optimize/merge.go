@@ -1,0 +1,505 @@
+package optimize
+
+import (
+	"sort"
+
+	"github.com/nftopt/nftopt/ir"
+)
+
+// mergeRules merges runs of adjacent rules that differ only in the
+// values of some matches, and possibly in their verdict, into one rule:
+// an anonymous set for one differing selector, a concatenation for
+// several, a verdict map when the verdicts differ, and "any of these
+// bits" for bitmask flags. Overlapping values keep first-match order.
+var mergeRules = Pass{
+	Name: "merge",
+	Doc:  "merge adjacent rules into anonymous sets, concatenations and verdict maps",
+	Run: func(c *Context) error {
+		c.eachChain(func(t *ir.Table, ch *ir.Chain) {
+			ch.Rules = mergeChain(c, t, ch, ch.Rules)
+		})
+		return nil
+	},
+}
+
+// keyInfo describes a match that can become a merge key.
+type keyInfo struct {
+	sel     *ir.Selector
+	flags   bool // bitmask "any of these bits" test
+	values  []ir.Expr
+	selText string
+}
+
+// matchKey reports whether s can be a merge key: a match of a selector
+// against literal values, with an implicit or == operator.
+func matchKey(s ir.Stmt) (keyInfo, bool) {
+	m, ok := s.(*ir.Match)
+	if !ok || (m.Op != ir.OpImplicit && m.Op != ir.OpEq) {
+		return keyInfo{}, false
+	}
+	sel, ok := m.Left.(*ir.Selector)
+	if !ok || sel.Field.Type.Kind == ir.KindInetAddr {
+		return keyInfo{}, false
+	}
+	k := keyInfo{sel: sel, selText: ir.ExprKey(sel) + " " + m.Op.String()}
+	if sel.Field.Type.IsBitmask() {
+		if m.Op != ir.OpImplicit {
+			return keyInfo{}, false
+		}
+		k.flags = true
+		switch r := m.Right.(type) {
+		case *ir.Const:
+			if r.Val == nil {
+				return keyInfo{}, false
+			}
+			k.values = []ir.Expr{r}
+		case *ir.List:
+			for _, it := range r.Items {
+				c, ok := it.(*ir.Const)
+				if !ok || c.Val == nil {
+					return keyInfo{}, false
+				}
+				k.values = append(k.values, c)
+			}
+		default:
+			return keyInfo{}, false
+		}
+		return k, true
+	}
+	switch r := m.Right.(type) {
+	case *ir.Const, *ir.Prefix, *ir.Range:
+		if !literal(r) {
+			return keyInfo{}, false
+		}
+		k.values = []ir.Expr{r}
+	case *ir.SetExpr:
+		for _, el := range r.Elems {
+			if el.Value != nil || el.Timeout != "" || el.Expires != "" || len(el.Stmts) > 0 || el.Comment != "" || !literal(el.Key) {
+				return keyInfo{}, false
+			}
+			k.values = append(k.values, el.Key)
+		}
+	default:
+		return keyInfo{}, false
+	}
+	return k, true
+}
+
+// literal reports a typed constant, prefix or range of typed constants
+// (no wildcards, no unresolved symbols).
+func literal(e ir.Expr) bool {
+	switch x := e.(type) {
+	case *ir.Const:
+		return !x.Sym && x.Type != nil && !x.Wild && (x.Val != nil || x.Type.Kind == ir.KindString || x.Type.Kind == ir.KindIfindex)
+	case *ir.Prefix:
+		return literal(x.X)
+	case *ir.Range:
+		return literal(x.Lo) && literal(x.Hi)
+	}
+	return false
+}
+
+// mergeable reports whether a rule may take part in a merge: only
+// matches, anonymous counters (unless kept), and a final verdict,
+// reject, log or NAT statement. Limits, quotas, set updates and writes
+// keep per-rule state or order and are barriers.
+func mergeable(r *ir.Rule, keepCounters bool) bool {
+	if r.Insert || len(r.Stmts) == 0 {
+		return false
+	}
+	for _, s := range r.Stmts {
+		switch x := s.(type) {
+		case *ir.Match:
+		case *ir.Counter:
+			if keepCounters || x.Name != nil {
+				return false
+			}
+		case *ir.VerdictStmt:
+			if x.Verdict != nil && x.Verdict.Inline != nil {
+				return false
+			}
+		case *ir.Log, *ir.Reject, *ir.Nat:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// simpleVerdict returns the verdict of a final plain verdict statement.
+func simpleVerdict(s ir.Stmt) (*ir.Verdict, bool) {
+	v, ok := s.(*ir.VerdictStmt)
+	if !ok || v.Vmap != nil || v.Verdict.Inline != nil {
+		return nil, false
+	}
+	return v.Verdict, true
+}
+
+// run is a group of adjacent rules being merged.
+type run struct {
+	base     *ir.Rule
+	rules    []*ir.Rule
+	keys     map[int]bool // statement positions that differ
+	verdicts bool         // the final verdicts differ
+}
+
+// accepts extends the run with r when r has the run's shape.
+func (g *run) accepts(r *ir.Rule) bool {
+	if len(r.Stmts) != len(g.base.Stmts) {
+		return false
+	}
+	keys := map[int]bool{}
+	for p := range g.keys {
+		keys[p] = true
+	}
+	verdicts := g.verdicts
+	last := len(r.Stmts) - 1
+	for p, s := range r.Stmts {
+		b := g.base.Stmts[p]
+		if ir.StmtKey(s) == ir.StmtKey(b) {
+			continue
+		}
+		kb, ok1 := matchKey(b)
+		ks, ok2 := matchKey(s)
+		if ok1 && ok2 && kb.selText == ks.selText {
+			keys[p] = true
+			continue
+		}
+		if p == last {
+			_, ok1 := simpleVerdict(b)
+			_, ok2 := simpleVerdict(s)
+			if ok1 && ok2 {
+				verdicts = true
+				continue
+			}
+		}
+		return false
+	}
+	if len(keys) == 0 && !verdicts {
+		// A duplicate of the base; the dead-rule pass handles it.
+		return false
+	}
+	if verdicts {
+		// A verdict map needs keys, and no statement but matches besides.
+		if len(keys) == 0 {
+			return false
+		}
+		for p, s := range g.base.Stmts[:last] {
+			if _, ok := s.(*ir.Match); !ok && !keys[p] {
+				return false
+			}
+		}
+	}
+	// Flag tests merge alone, and only into "any of these bits".
+	for p := range keys {
+		if k, _ := matchKey(g.base.Stmts[p]); k.flags && (len(keys) > 1 || verdicts) {
+			return false
+		}
+	}
+	g.keys, g.verdicts = keys, verdicts
+	g.rules = append(g.rules, r)
+	return true
+}
+
+// mergeChain merges the runs of one chain.
+func mergeChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.Rule {
+	var out []*ir.Rule
+	for i := 0; i < len(rules); {
+		r := rules[i]
+		if !mergeable(r, c.Opts.KeepCounters) {
+			out = append(out, r)
+			i++
+			continue
+		}
+		g := &run{base: r, rules: []*ir.Rule{r}, keys: map[int]bool{}}
+		j := i + 1
+		for j < len(rules) && mergeable(rules[j], c.Opts.KeepCounters) && g.accepts(rules[j]) {
+			j++
+		}
+		if len(g.rules) < 2 {
+			out = append(out, r)
+			i++
+			continue
+		}
+		merged, note, ok := build(g)
+		if !ok {
+			// Keep the first rule and try again from the next one.
+			out = append(out, r)
+			i++
+			continue
+		}
+		c.record("merge", t, ch, g.rules, merged, "%s", note)
+		out = append(out, merged)
+		i = j
+	}
+	return out
+}
+
+// positions returns the key positions in order.
+func (g *run) positions() []int {
+	var ps []int
+	for p := range g.keys {
+		ps = append(ps, p)
+	}
+	sort.Ints(ps)
+	return ps
+}
+
+// build makes the merged rule of a run.
+func build(g *run) (*ir.Rule, string, bool) {
+	ps := g.positions()
+	last := len(g.base.Stmts) - 1
+	origin := make([]ir.Span, len(g.rules))
+	for i, r := range g.rules {
+		origin[i] = r.Span
+	}
+	// Per rule, the values of each key.
+	vals := make([][][]ir.Expr, len(g.rules))
+	var sels []*ir.Selector
+	flags := false
+	for i, r := range g.rules {
+		vals[i] = make([][]ir.Expr, len(ps))
+		for k, p := range ps {
+			ki, ok := matchKey(r.Stmts[p])
+			if !ok {
+				return nil, "", false
+			}
+			vals[i][k] = ki.values
+			if i == 0 {
+				sels = append(sels, ki.sel)
+				flags = ki.flags
+			}
+		}
+	}
+	var newStmt ir.Stmt
+	var note string
+	switch {
+	case flags:
+		newStmt, note = flagMatch(sels[0], vals)
+	case g.verdicts:
+		var verdicts []*ir.Verdict
+		for _, r := range g.rules {
+			v, _ := simpleVerdict(r.Stmts[last])
+			verdicts = append(verdicts, v)
+		}
+		m, ok := verdictMap(sels, vals, verdicts)
+		if !ok {
+			return nil, "", false
+		}
+		newStmt, note = m, "verdict map"
+	default:
+		m, ok := setMatch(sels, vals)
+		if !ok {
+			return nil, "", false
+		}
+		newStmt = m
+		note = "anonymous set"
+		if len(sels) > 1 {
+			note = "concatenation"
+		}
+	}
+	res := &ir.Rule{Span: g.base.Span, Origin: origin}
+	for p, s := range g.base.Stmts {
+		switch {
+		case p == ps[0] && !g.verdicts:
+			res.Stmts = append(res.Stmts, newStmt)
+		case g.keys[p]:
+		case g.verdicts && p == last:
+			res.Stmts = append(res.Stmts, newStmt)
+		default:
+			res.Stmts = append(res.Stmts, s)
+		}
+	}
+	res.Comment = mergedComment(g.rules)
+	return res, note, true
+}
+
+// mergedComment keeps a comment the merged rules share.
+func mergedComment(rules []*ir.Rule) string {
+	c := rules[0].Comment
+	for _, r := range rules[1:] {
+		if r.Comment != c {
+			return ""
+		}
+	}
+	return c
+}
+
+// flagMatch merges "sel flagA", "sel flagB" into "sel flagA,flagB".
+func flagMatch(sel *ir.Selector, vals [][][]ir.Expr) (ir.Stmt, string) {
+	seen := map[string]bool{}
+	var items []ir.Expr
+	for _, v := range vals {
+		for _, x := range v[0] {
+			if k := ir.ExprKey(x); !seen[k] {
+				seen[k] = true
+				items = append(items, x)
+			}
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		return ir.Uint(items[i].(*ir.Const).Val) < ir.Uint(items[j].(*ir.Const).Val)
+	})
+	return &ir.Match{Left: sel, Op: ir.OpImplicit, Right: &ir.List{Items: items}}, "any of the flags"
+}
+
+// setMatch builds "sel { ... }" or "a . b { x . y, ... }".
+func setMatch(sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
+	if len(sels) == 1 {
+		var all []ir.Expr
+		for _, v := range vals {
+			all = append(all, v[0]...)
+		}
+		elems := dedupe(all)
+		if !allPoints(elems) {
+			// Prefixes and ranges may overlap: coalesce them.
+			if norm, ok := normalize(sels[0], all); ok {
+				elems = norm
+			}
+		}
+		return &ir.Match{Left: sels[0], Op: ir.OpImplicit, Right: setOf(elems)}, true
+	}
+	var tuples []ir.Expr
+	seen := map[string]bool{}
+	for _, v := range vals {
+		for _, tup := range product(v) {
+			if len(tuples) > maxElements {
+				return nil, false
+			}
+			k := ir.ExprKey(tup)
+			if !seen[k] {
+				seen[k] = true
+				tuples = append(tuples, tup)
+			}
+		}
+	}
+	if !disjointTuples(sels, tuples) {
+		return nil, false
+	}
+	parts := make([]ir.Expr, len(sels))
+	for i, s := range sels {
+		parts[i] = s
+	}
+	return &ir.Match{Left: &ir.Concat{Parts: parts}, Op: ir.OpImplicit, Right: setOf(tuples)}, true
+}
+
+// maxElements bounds the elements one merged set may get.
+const maxElements = 1 << 16
+
+// verdictMap builds "sel vmap { v : verdict, ... }" with first-match
+// order kept: a value already taken by an earlier rule is not mapped
+// again.
+func verdictMap(sels []*ir.Selector, vals [][][]ir.Expr, verdicts []*ir.Verdict) (ir.Stmt, bool) {
+	set := &ir.SetExpr{}
+	if len(sels) == 1 {
+		w := sels[0].Field.Width
+		taken := ir.EmptySet(w)
+		intervals := true
+		var flat []ir.Expr
+		for _, v := range vals {
+			flat = append(flat, v[0]...)
+		}
+		if allPoints(flat) {
+			intervals = false // points: keep them as written, first wins
+		}
+		for i, v := range vals {
+			s, ok := valueSet(sels[0], v[0])
+			if !ok {
+				intervals = false
+				break
+			}
+			mine := s.Subtract(taken)
+			taken = taken.Union(s)
+			for _, e := range elementsOf(sels[0], mine) {
+				set.Elems = append(set.Elems, &ir.Element{Key: e, Value: verdicts[i]})
+			}
+		}
+		if !intervals || set.Elems == nil {
+			// Values without an order (strings): points only, first wins.
+			set.Elems = nil
+			seen := map[string]bool{}
+			for i, v := range vals {
+				for _, x := range v[0] {
+					if _, ok := x.(*ir.Const); !ok {
+						return nil, false
+					}
+					if k := ir.ExprKey(x); !seen[k] {
+						seen[k] = true
+						set.Elems = append(set.Elems, &ir.Element{Key: x, Value: verdicts[i]})
+					}
+				}
+			}
+		}
+		if len(set.Elems) == 0 {
+			return nil, false
+		}
+		return &ir.VerdictStmt{Vmap: &ir.MapExpr{Key: sels[0], Map: set, Vmap: true}}, true
+	}
+	seen := map[string]bool{}
+	for i, v := range vals {
+		for _, tup := range product(v) {
+			for _, p := range tup.(*ir.Concat).Parts {
+				if _, ok := p.(*ir.Const); !ok {
+					return nil, false // intervals in concatenated verdict maps may overlap
+				}
+			}
+			if k := ir.ExprKey(tup); !seen[k] {
+				seen[k] = true
+				set.Elems = append(set.Elems, &ir.Element{Key: tup, Value: verdicts[i]})
+			}
+			if len(set.Elems) > maxElements {
+				return nil, false
+			}
+		}
+	}
+	parts := make([]ir.Expr, len(sels))
+	for i, s := range sels {
+		parts[i] = s
+	}
+	return &ir.VerdictStmt{Vmap: &ir.MapExpr{Key: &ir.Concat{Parts: parts}, Map: set, Vmap: true}}, true
+}
+
+// product returns the concatenations of one value of each key.
+func product(v [][]ir.Expr) []ir.Expr {
+	out := []ir.Expr{&ir.Concat{}}
+	for _, choices := range v {
+		var next []ir.Expr
+		for _, prefix := range out {
+			for _, x := range choices {
+				parts := append(append([]ir.Expr(nil), prefix.(*ir.Concat).Parts...), x)
+				next = append(next, &ir.Concat{Parts: parts})
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+func setOf(elems []ir.Expr) *ir.SetExpr {
+	s := &ir.SetExpr{}
+	for _, e := range elems {
+		s.Elems = append(s.Elems, &ir.Element{Key: e})
+	}
+	return s
+}
+
+func dedupe(xs []ir.Expr) []ir.Expr {
+	seen := map[string]bool{}
+	var out []ir.Expr
+	for _, x := range xs {
+		if k := ir.ExprKey(x); !seen[k] {
+			seen[k] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func allPoints(xs []ir.Expr) bool {
+	for _, x := range xs {
+		if _, ok := x.(*ir.Const); !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,127 @@
+package optimize
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nftopt/nftopt/ir"
+	"github.com/nftopt/nftopt/ir/equiv"
+)
+
+// Pipeline is the ordered list of passes. Order matters:
+//   - dead runs first, so that shadowed rules do not break merge runs;
+//   - merge runs twice: the second round merges rules that the first
+//     made alike (sets of the same shape next to each other).
+var Pipeline = []Pass{deadRules, mergeRules, mergeRules}
+
+// Result is the outcome of Run.
+type Result struct {
+	// Output is the optimized ruleset (the input itself when nothing
+	// could be proved).
+	Output  *ir.Ruleset
+	Changes []Change
+	// Proof is the equivalence check of Output against the input.
+	Proof equiv.Result
+	// Unverified explains why the input was kept unchanged, when it was.
+	Unverified []string
+}
+
+// VerifyError is returned when the optimized ruleset is not equivalent
+// to the input: an internal error, with the counterexample.
+type VerifyError struct{ Proof equiv.Result }
+
+func (e *VerifyError) Error() string {
+	return fmt.Sprintf("optimized ruleset is not equivalent to the input (%d packet classes differ)", len(e.Proof.Diffs))
+}
+
+// Run optimizes rs (which it does not modify) and proves the result
+// equivalent. When the proof fails it returns a *VerifyError; when the
+// checker cannot decide (constructs it does not model), the input is
+// returned unchanged with the reasons in Unverified.
+func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
+	c := &Context{RS: cloneRuleset(rs), Opts: opts}
+	for _, p := range Pipeline {
+		if len(opts.Passes) > 0 && !contains(opts.Passes, p.Name) {
+			continue
+		}
+		if err := p.Run(c); err != nil {
+			return nil, fmt.Errorf("pass %s: %w", p.Name, err)
+		}
+	}
+	res := &Result{Output: c.RS, Changes: c.Changes}
+	if opts.NoVerify || len(c.Changes) == 0 {
+		return res, nil
+	}
+	res.Proof = equiv.Check(rs, c.RS, equiv.Options{MaxDiffs: 3})
+	switch {
+	case len(res.Proof.Diffs) > 0:
+		return res, &VerifyError{Proof: res.Proof}
+	case len(res.Proof.Unknown) > 0:
+		res.Unverified = res.Proof.Unknown
+		res.Output = rs
+		res.Changes = nil
+	}
+	return res, nil
+}
+
+// PassNames lists the pipeline's pass names in order, without repeats.
+func PassNames() []string {
+	var out []string
+	for _, p := range Pipeline {
+		if !contains(out, p.Name) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// Describe returns the pipeline as "name: doc" lines.
+func Describe() string {
+	var sb strings.Builder
+	seen := map[string]bool{}
+	for _, p := range Pipeline {
+		if seen[p.Name] {
+			continue
+		}
+		seen[p.Name] = true
+		fmt.Fprintf(&sb, "%-8s %s\n", p.Name, p.Doc)
+	}
+	return sb.String()
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// cloneRuleset copies the ruleset down to its rule lists; passes treat
+// rules, statements and expressions as immutable and build new ones.
+func cloneRuleset(rs *ir.Ruleset) *ir.Ruleset {
+	out := &ir.Ruleset{Prologue: rs.Prologue}
+	for _, t := range rs.Tables {
+		nt := *t
+		nt.Chains = nil
+		for _, ch := range t.Chains {
+			nc := *ch
+			nc.Rules = append([]*ir.Rule(nil), ch.Rules...)
+			nt.Chains = append(nt.Chains, &nc)
+		}
+		out.Tables = append(out.Tables, &nt)
+	}
+	return out
+}
+
+// RuleCount counts the rules of a ruleset.
+func RuleCount(rs *ir.Ruleset) int {
+	n := 0
+	for _, t := range rs.Tables {
+		for _, c := range t.Chains {
+			n += len(c.Rules)
+		}
+	}
+	return n
+}

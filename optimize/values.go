@@ -1,0 +1,148 @@
+package optimize
+
+import (
+	"github.com/nftopt/nftopt/ir"
+)
+
+// ordered reports whether values of a selector have a numeric order, so
+// that they can be merged as intervals.
+func ordered(sel *ir.Selector) bool {
+	switch sel.Field.Type.Kind {
+	case ir.KindString, ir.KindIfindex, ir.KindInetAddr, ir.KindVerdict:
+		return false
+	}
+	return true
+}
+
+// valueOf converts a typed constant of sel to a value of its width.
+func valueOf(sel *ir.Selector, c *ir.Const) (ir.Value, bool) {
+	if c.Val == nil {
+		return ir.Value{}, false
+	}
+	v, err := ir.ValueOf(c.Val, sel.Field.Width)
+	return v, err == nil
+}
+
+// valueSet is the set of values some literals of sel denote.
+func valueSet(sel *ir.Selector, xs []ir.Expr) (ir.IntervalSet, bool) {
+	w := sel.Field.Width
+	if !ordered(sel) {
+		return ir.IntervalSet{}, false
+	}
+	set := ir.EmptySet(w)
+	for _, x := range xs {
+		switch e := x.(type) {
+		case *ir.Const:
+			v, ok := valueOf(sel, e)
+			if !ok {
+				return ir.IntervalSet{}, false
+			}
+			set = set.Union(ir.PointSet(v))
+		case *ir.Prefix:
+			c, ok := e.X.(*ir.Const)
+			if !ok {
+				return ir.IntervalSet{}, false
+			}
+			v, ok := valueOf(sel, c)
+			if !ok || e.Len > w {
+				return ir.IntervalSet{}, false
+			}
+			set = set.Union(ir.PrefixSet(v, e.Len))
+		case *ir.Range:
+			lo, ok1 := e.Lo.(*ir.Const)
+			hi, ok2 := e.Hi.(*ir.Const)
+			if !ok1 || !ok2 {
+				return ir.IntervalSet{}, false
+			}
+			a, ok1 := valueOf(sel, lo)
+			b, ok2 := valueOf(sel, hi)
+			if !ok1 || !ok2 {
+				return ir.IntervalSet{}, false
+			}
+			set = set.Union(ir.RangeSet(a, b))
+		default:
+			return ir.IntervalSet{}, false
+		}
+	}
+	return set, true
+}
+
+// elementsOf writes an interval set as the fewest nft elements: single
+// values, prefixes for addresses, ranges otherwise.
+func elementsOf(sel *ir.Selector, s ir.IntervalSet) []ir.Expr {
+	t := sel.Field.Type
+	konst := func(v ir.Value) *ir.Const { return &ir.Const{Type: t, Val: v.Bytes()} }
+	address := t.Kind == ir.KindIPv4 || t.Kind == ir.KindIPv6
+	var out []ir.Expr
+	for _, iv := range s.Intervals() {
+		switch {
+		case iv.Lo == iv.Hi:
+			out = append(out, konst(iv.Lo))
+		case address:
+			if p, ok := iv.IsPrefix(); ok {
+				out = append(out, &ir.Prefix{X: konst(p.Addr), Len: p.Len})
+				continue
+			}
+			for _, p := range ir.NewIntervalSet(s.Width(), iv).ToPrefixes() {
+				if p.Len == s.Width() {
+					out = append(out, konst(p.Addr))
+				} else {
+					out = append(out, &ir.Prefix{X: konst(p.Addr), Len: p.Len})
+				}
+			}
+		default:
+			out = append(out, &ir.Range{Lo: konst(iv.Lo), Hi: konst(iv.Hi)})
+		}
+	}
+	return out
+}
+
+// normalize merges literals of sel into disjoint, coalesced elements.
+func normalize(sel *ir.Selector, xs []ir.Expr) ([]ir.Expr, bool) {
+	s, ok := valueSet(sel, xs)
+	if !ok {
+		return nil, false
+	}
+	return elementsOf(sel, s), true
+}
+
+// disjointTuples reports whether no two elements of a concatenated set
+// overlap, which nft requires of interval elements.
+func disjointTuples(sels []*ir.Selector, tuples []ir.Expr) bool {
+	points := true
+	for _, t := range tuples {
+		for _, p := range t.(*ir.Concat).Parts {
+			if _, ok := p.(*ir.Const); !ok {
+				points = false
+			}
+		}
+	}
+	if points {
+		return true
+	}
+	if len(tuples) > 256 {
+		return false
+	}
+	overlaps := func(k int, a, b ir.Expr) bool {
+		sa, ok1 := valueSet(sels[k], []ir.Expr{a})
+		sb, ok2 := valueSet(sels[k], []ir.Expr{b})
+		if ok1 && ok2 {
+			return sa.Overlaps(sb)
+		}
+		// Unordered values (names) overlap only when equal.
+		return ir.ExprKey(a) == ir.ExprKey(b)
+	}
+	for i := range tuples {
+		for j := i + 1; j < len(tuples); j++ {
+			pi, pj := tuples[i].(*ir.Concat).Parts, tuples[j].(*ir.Concat).Parts
+			all := true
+			for k := range pi {
+				all = all && overlaps(k, pi[k], pj[k])
+			}
+			if all {
+				return false
+			}
+		}
+	}
+	return true
+}
