@@ -138,9 +138,11 @@ func simpleVerdict(s ir.Stmt) (*ir.Verdict, bool) {
 // run is a group of adjacent rules being merged.
 type run struct {
 	base     *ir.Rule
+	family   ir.Family
 	rules    []*ir.Rule
 	keys     map[int]bool // statement positions that differ
 	verdicts bool         // the final verdicts differ
+	nat      bool         // the final NAT statements differ in their target
 }
 
 // accepts extends the run with r when r has the run's shape.
@@ -152,7 +154,7 @@ func (g *run) accepts(r *ir.Rule) bool {
 	for p := range g.keys {
 		keys[p] = true
 	}
-	verdicts := g.verdicts
+	verdicts, nat := g.verdicts, g.nat
 	last := len(r.Stmts) - 1
 	for p, s := range r.Stmts {
 		b := g.base.Stmts[p]
@@ -172,16 +174,21 @@ func (g *run) accepts(r *ir.Rule) bool {
 				verdicts = true
 				continue
 			}
+			if sameNatShape(b, s) {
+				nat = true
+				continue
+			}
 		}
 		return false
 	}
-	if len(keys) == 0 && !verdicts {
+	if len(keys) == 0 && !verdicts && !nat {
 		// A duplicate of the base; the dead-rule pass handles it.
 		return false
 	}
-	if verdicts {
-		// A verdict map needs keys, and no statement but matches besides.
-		if len(keys) == 0 {
+	if verdicts || nat {
+		// A map needs keys, and no statement but matches besides:
+		// nft 1.0.6 rejects counters on anonymous map elements.
+		if len(keys) == 0 || verdicts && nat {
 			return false
 		}
 		for p, s := range g.base.Stmts[:last] {
@@ -196,9 +203,25 @@ func (g *run) accepts(r *ir.Rule) bool {
 			return false
 		}
 	}
-	g.keys, g.verdicts = keys, verdicts
+	g.keys, g.verdicts, g.nat = keys, verdicts, nat
 	g.rules = append(g.rules, r)
 	return true
+}
+
+// sameNatShape reports two NAT statements that differ only in their
+// literal address and port.
+func sameNatShape(a, b ir.Stmt) bool {
+	x, ok1 := a.(*ir.Nat)
+	y, ok2 := b.(*ir.Nat)
+	if !ok1 || !ok2 || x.Kind != y.Kind || x.Family != y.Family || x.Prefix || y.Prefix || x.AddrPort || y.AddrPort {
+		return false
+	}
+	if ir.StmtKey(&ir.Generic{Words: x.Flags}) != ir.StmtKey(&ir.Generic{Words: y.Flags}) {
+		return false
+	}
+	lit := func(e ir.Expr) bool { return e == nil || literal(e) }
+	return lit(x.Addr) && lit(y.Addr) && lit(x.Port) && lit(y.Port) &&
+		(x.Addr == nil) == (y.Addr == nil) && (x.Port == nil) == (y.Port == nil)
 }
 
 // mergeChain merges the runs of one chain.
@@ -211,7 +234,7 @@ func mergeChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.R
 			i++
 			continue
 		}
-		g := &run{base: r, rules: []*ir.Rule{r}, keys: map[int]bool{}}
+		g := &run{base: r, family: t.Family, rules: []*ir.Rule{r}, keys: map[int]bool{}}
 		j := i + 1
 		for j < len(rules) && mergeable(rules[j], c.Opts.KeepCounters) && g.accepts(rules[j]) {
 			j++
@@ -277,16 +300,22 @@ func build(g *run) (*ir.Rule, string, bool) {
 	case flags:
 		newStmt, note = flagMatch(sels[0], vals)
 	case g.verdicts:
-		var verdicts []*ir.Verdict
+		var values []ir.Expr
 		for _, r := range g.rules {
 			v, _ := simpleVerdict(r.Stmts[last])
-			verdicts = append(verdicts, v)
+			values = append(values, v)
 		}
-		m, ok := verdictMap(sels, vals, verdicts)
+		set, key, ok := lookupMap(sels, vals, values)
 		if !ok {
 			return nil, "", false
 		}
-		newStmt, note = m, "verdict map"
+		newStmt, note = &ir.VerdictStmt{Vmap: &ir.MapExpr{Key: key, Map: set, Vmap: true}}, "verdict map"
+	case g.nat:
+		n, ok := natMap(g, sels, vals)
+		if !ok {
+			return nil, "", false
+		}
+		newStmt, note = n, "nat map"
 	default:
 		m, ok := setMatch(sels, vals)
 		if !ok {
@@ -301,10 +330,13 @@ func build(g *run) (*ir.Rule, string, bool) {
 	res := &ir.Rule{Span: g.base.Span, Origin: origin}
 	for p, s := range g.base.Stmts {
 		switch {
-		case p == ps[0] && !g.verdicts:
+		case p == ps[0] && !g.verdicts && !g.nat:
 			res.Stmts = append(res.Stmts, newStmt)
 		case g.keys[p]:
-		case g.verdicts && p == last:
+		case (g.verdicts || g.nat) && p == last:
+			if g.nat {
+				res.Stmts = append(res.Stmts, transportDeps(sels)...)
+			}
 			res.Stmts = append(res.Stmts, newStmt)
 		default:
 			res.Stmts = append(res.Stmts, s)
@@ -386,77 +418,134 @@ func setMatch(sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
 // maxElements bounds the elements one merged set may get.
 const maxElements = 1 << 16
 
-// verdictMap builds "sel vmap { v : verdict, ... }" with first-match
-// order kept: a value already taken by an earlier rule is not mapped
-// again.
-func verdictMap(sels []*ir.Selector, vals [][][]ir.Expr, verdicts []*ir.Verdict) (ir.Stmt, bool) {
+// lookupMap builds the elements "key : value" of a map from the rules
+// of a run, first-match order kept: a key an earlier rule took is not
+// mapped again. It returns the map literal and the key expression.
+func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.SetExpr, ir.Expr, bool) {
 	set := &ir.SetExpr{}
+	add := func(k, v ir.Expr) {
+		set.Elems = append(set.Elems, &ir.Element{Key: k, Value: v})
+	}
 	if len(sels) == 1 {
-		w := sels[0].Field.Width
-		taken := ir.EmptySet(w)
-		intervals := true
 		var flat []ir.Expr
 		for _, v := range vals {
 			flat = append(flat, v[0]...)
 		}
-		if allPoints(flat) {
-			intervals = false // points: keep them as written, first wins
-		}
-		for i, v := range vals {
-			s, ok := valueSet(sels[0], v[0])
-			if !ok {
-				intervals = false
-				break
-			}
-			mine := s.Subtract(taken)
-			taken = taken.Union(s)
-			for _, e := range elementsOf(sels[0], mine) {
-				set.Elems = append(set.Elems, &ir.Element{Key: e, Value: verdicts[i]})
-			}
-		}
-		if !intervals || set.Elems == nil {
-			// Values without an order (strings): points only, first wins.
-			set.Elems = nil
+		if allPoints(flat) || !ordered(sels[0]) {
+			// Points (or names): keep them as written, first wins.
 			seen := map[string]bool{}
 			for i, v := range vals {
 				for _, x := range v[0] {
 					if _, ok := x.(*ir.Const); !ok {
-						return nil, false
+						return nil, nil, false
 					}
 					if k := ir.ExprKey(x); !seen[k] {
 						seen[k] = true
-						set.Elems = append(set.Elems, &ir.Element{Key: x, Value: verdicts[i]})
+						add(x, values[i])
 					}
 				}
 			}
-		}
-		if len(set.Elems) == 0 {
-			return nil, false
-		}
-		return &ir.VerdictStmt{Vmap: &ir.MapExpr{Key: sels[0], Map: set, Vmap: true}}, true
-	}
-	seen := map[string]bool{}
-	for i, v := range vals {
-		for _, tup := range product(v) {
-			for _, p := range tup.(*ir.Concat).Parts {
-				if _, ok := p.(*ir.Const); !ok {
-					return nil, false // intervals in concatenated verdict maps may overlap
+		} else {
+			taken := ir.EmptySet(sels[0].Field.Width)
+			for i, v := range vals {
+				s, ok := valueSet(sels[0], v[0])
+				if !ok {
+					return nil, nil, false
+				}
+				mine := s.Subtract(taken)
+				taken = taken.Union(s)
+				for _, e := range elementsOf(sels[0], mine) {
+					add(e, values[i])
 				}
 			}
+		}
+		if len(set.Elems) == 0 || len(set.Elems) > maxElements {
+			return nil, nil, false
+		}
+		return set, sels[0], true
+	}
+	seen := map[string]bool{}
+	var tuples []ir.Expr
+	for i, v := range vals {
+		for _, tup := range product(v) {
 			if k := ir.ExprKey(tup); !seen[k] {
 				seen[k] = true
-				set.Elems = append(set.Elems, &ir.Element{Key: tup, Value: verdicts[i]})
+				tuples = append(tuples, tup)
+				add(tup, values[i])
 			}
 			if len(set.Elems) > maxElements {
-				return nil, false
+				return nil, nil, false
 			}
 		}
+	}
+	// Interval keys of different rules must not overlap.
+	if !disjointTuples(sels, tuples) {
+		return nil, nil, false
 	}
 	parts := make([]ir.Expr, len(sels))
 	for i, s := range sels {
 		parts[i] = s
 	}
-	return &ir.VerdictStmt{Vmap: &ir.MapExpr{Key: &ir.Concat{Parts: parts}, Map: set, Vmap: true}}, true
+	return set, &ir.Concat{Parts: parts}, true
+}
+
+// natMap builds "dnat to KEY map { k : addr [. port] }" from a run of
+// NAT rules that differ in their keys and targets.
+func natMap(g *run, sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
+	last := len(g.base.Stmts) - 1
+	var values []ir.Expr
+	first := g.base.Stmts[last].(*ir.Nat)
+	for _, r := range g.rules {
+		n := r.Stmts[last].(*ir.Nat)
+		switch {
+		case n.Addr != nil && n.Port != nil:
+			values = append(values, &ir.Concat{Parts: []ir.Expr{n.Addr, n.Port}})
+		case n.Addr != nil:
+			values = append(values, n.Addr)
+		default:
+			values = append(values, n.Port)
+		}
+	}
+	set, key, ok := lookupMap(sels, vals, values)
+	if !ok {
+		return nil, false
+	}
+	out := *first
+	m := &ir.MapExpr{Key: key, Map: set}
+	switch {
+	case first.Addr != nil && first.Port != nil:
+		out.Addr, out.Port = m, nil
+	case first.Addr != nil:
+		out.Addr = m
+	default:
+		out.Port = m
+	}
+	if out.Family == "" && first.Addr != nil && (first.Port != nil || g.family == ir.FamilyInet) {
+		// nft needs the family to read "addr . port" data, and in inet tables.
+		out.Family = "ip"
+		if c, ok := first.Addr.(*ir.Const); ok && len(c.Val) == 16 {
+			out.Family = "ip6"
+		}
+	}
+	return &out, true
+}
+
+// transportDeps returns "meta l4proto P" matches for the keys that need
+// a transport protocol: nft wants one before a NAT map keyed on ports.
+func transportDeps(sels []*ir.Selector) []ir.Stmt {
+	var out []ir.Stmt
+	seen := map[int]bool{}
+	f := ir.LookupField("meta l4proto")
+	for _, s := range sels {
+		d := s.Field.Dep
+		if d == nil || d.L4 < 0 || seen[d.L4] {
+			continue
+		}
+		seen[d.L4] = true
+		out = append(out, &ir.Match{Left: &ir.Selector{Field: f}, Op: ir.OpImplicit,
+			Right: &ir.Const{Type: f.Type, Val: []byte{byte(d.L4)}}})
+	}
+	return out
 }
 
 // product returns the concatenations of one value of each key.

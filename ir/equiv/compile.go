@@ -553,7 +553,7 @@ func (p *program) indexBranches(st *step) {
 }
 
 func (c *compiler) effect(s ir.Stmt, r *ir.Rule) *Effect {
-	e := &Effect{Key: ir.StmtKey(s), Stmt: s, Rule: r}
+	e := &Effect{Key: effectKey(s), Stmt: s, Rule: r}
 	if k, ok := s.(*ir.Counter); ok && k.Name == nil {
 		e.Counter = true
 	}
@@ -581,6 +581,11 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "drop"}}}
 	case *ir.Nat:
 		if m, ok := x.Addr.(*ir.MapExpr); ok {
+			if br, ok := c.mapBranches(m, s, r, "accept"); ok {
+				return []step{br}
+			}
+		}
+		if m, ok := x.Port.(*ir.MapExpr); ok && x.Addr == nil {
 			if br, ok := c.mapBranches(m, s, r, "accept"); ok {
 				return []step{br}
 			}
@@ -644,7 +649,7 @@ func (c *compiler) mapBranches(m *ir.MapExpr, s ir.Stmt, r *ir.Rule, terminal st
 		resolved := resolveMapped(s, el.Value)
 		st.branches = append(st.branches, branch{
 			cond:     cond,
-			effect:   &Effect{Key: ir.StmtKey(resolved), Stmt: resolved, Rule: r},
+			effect:   &Effect{Key: effectKey(resolved), Stmt: resolved, Rule: r},
 			terminal: terminal,
 		})
 	}
@@ -664,7 +669,12 @@ func (c *compiler) vmap(m *ir.MapExpr, r *ir.Rule) step {
 		if !ok {
 			continue
 		}
-		st.branches = append(st.branches, branch{cond: c.keyMatch(m.Key, el.Key), verdict: c.verdict(v)})
+		b := branch{cond: c.keyMatch(m.Key, el.Key), verdict: c.verdict(v)}
+		for _, s := range el.Stmts {
+			// Per-element statements (counters) run when the element matches.
+			b.effect = c.effect(s, r)
+		}
+		st.branches = append(st.branches, b)
 	}
 	return st
 }
@@ -1078,6 +1088,17 @@ func (ch *cchain) describe() string {
 	return strings.Join([]string{"table", ch.table.Family.String(), ch.table.Name, "chain", ch.name}, " ")
 }
 
+// effectKey names the effect of a statement. The family word of a NAT
+// statement ("dnat ip to") is implied by its address, so it is left out.
+func effectKey(s ir.Stmt) string {
+	if n, ok := s.(*ir.Nat); ok && n.Family != "" {
+		m := *n
+		m.Family = ""
+		return ir.StmtKey(&m)
+	}
+	return ir.StmtKey(s)
+}
+
 // resolveMapped returns statement s as it acts when its map yields v:
 // "dnat to tcp dport map { 80 : 10.0.0.1 }" acts as "dnat to 10.0.0.1"
 // for port 80, so that both spellings have the same effect.
@@ -1085,6 +1106,10 @@ func resolveMapped(s ir.Stmt, v ir.Expr) ir.Stmt {
 	switch x := s.(type) {
 	case *ir.Nat:
 		n := *x
+		if _, ok := x.Addr.(*ir.MapExpr); !ok {
+			n.Port = v // "redirect to :tcp dport map { ... }"
+			return &n
+		}
 		n.Addr, n.Port = v, x.Port
 		if c, ok := v.(*ir.Concat); ok && len(c.Parts) == 2 {
 			n.Addr, n.Port = c.Parts[0], c.Parts[1]

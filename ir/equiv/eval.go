@@ -162,11 +162,13 @@ func (e *evaluator) rule(r *crule) verdict {
 					continue
 				}
 				found = true
+				if b.effect != nil {
+					e.out.Effects = append(e.out.Effects, b.effect)
+				}
 				if b.verdict.kind != "" {
 					e.hit(r)
 					return b.verdict
 				}
-				e.out.Effects = append(e.out.Effects, b.effect)
 				if b.terminal != "" {
 					e.hit(r)
 					return verdict{kind: b.terminal}
