@@ -311,10 +311,15 @@ type splitter struct {
 	need   map[int]map[int][]int // chain -> atom -> rules needing it
 }
 
-func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int) *splitter {
+func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, reach map[int]bool) *splitter {
 	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}}
 	none := &assignment{dim: d, cls: &class{}, parent: asg}
 	for _, ch := range en.guardChains[d] {
+		if !reach[ch] {
+			// Chains no packet of this class reaches stay unreachable
+			// below: their rules need no filtering.
+			continue
+		}
 		rules := alive.get(ch)
 		var keep []int
 		idx := map[int][]int{}
@@ -378,16 +383,20 @@ func (en *enumerator) child(sp *splitter, child *assignment, alive *aliveSet) *a
 
 // reachable returns the chains a packet can reach from the base chains
 // through the live rules.
-func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
-	seen := map[int]bool{}
+func (en *enumerator) reachable(asg *assignment, alive *aliveSet) ([]int, map[int]int) {
+	depth := map[int]int{}
 	var order []int
-	var visit func(int)
-	visit = func(id int) {
-		if seen[id] {
+	level := 0
+	var next []int
+	visit := func(id int) {
+		if _, ok := depth[id]; ok {
 			return
 		}
-		seen[id] = true
+		depth[id] = level
 		order = append(order, id)
+		next = append(next, id)
+	}
+	expand := func(id int) {
 		for _, rid := range alive.get(id) {
 			for i := range en.p.rules[rid].steps {
 				st := &en.p.rules[rid].steps[i]
@@ -416,7 +425,15 @@ func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
 			visit(id)
 		}
 	}
-	return order
+	for len(next) > 0 {
+		cur := next
+		next = nil
+		level++
+		for _, id := range cur {
+			expand(id)
+		}
+	}
+	return order, depth
 }
 
 // branchCandidates lists the branches of a lookup that can hold on this path.
@@ -437,10 +454,57 @@ func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
 	return out
 }
 
-// nextDim picks the unassigned dimension mentioned by the most live,
-// reachable rules, and the atoms on it those rules use; -1 when every
-// such atom is decided.
-func (en *enumerator) nextDim(asg *assignment, chains []int, alive *aliveSet) (int, []int) {
+// nextDim picks the unassigned dimension to split next, and the atoms
+// on it that the live, reachable rules use; -1 when every such atom is
+// decided. It looks at the chains closest to the base chains first (the
+// dimensions that dispatch packets to other chains), and among those
+// picks the dimension the most rules mention.
+func (en *enumerator) nextDim(asg *assignment, chains []int, depth map[int]int, alive *aliveSet) (int, []int) {
+	undecided := func(id int) bool {
+		if g := en.p.chains[id].guard; g != nil {
+			for _, at := range g.atoms(nil) {
+				if asg.lookup(en.p.atoms[at].dim) == nil {
+					return true
+				}
+			}
+		}
+		for _, rid := range alive.get(id) {
+			r := en.p.rules[rid]
+			for d := range r.byDim {
+				if asg.lookup(d) == nil {
+					return true
+				}
+			}
+			for _, li := range r.lookups {
+				st := &r.steps[li]
+				if asg.truth3(en.p, st.common) == 0 {
+					continue
+				}
+				for d := range st.byDim {
+					if asg.lookup(d) == nil {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	shallow := -1
+	for _, id := range chains {
+		if (shallow < 0 || depth[id] < shallow) && undecided(id) {
+			shallow = depth[id]
+		}
+	}
+	if shallow < 0 {
+		return -1, nil
+	}
+	var level []int
+	for _, id := range chains {
+		if depth[id] == shallow {
+			level = append(level, id)
+		}
+	}
+	chains = level
 	count := map[int]int{}
 	var rules []*crule
 	for _, id := range chains {
@@ -517,13 +581,17 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	if en.done {
 		return
 	}
-	chains := en.reachable(asg, alive)
-	d, ats := en.nextDim(asg, chains, alive)
+	chains, depth := en.reachable(asg, alive)
+	d, ats := en.nextDim(asg, chains, depth, alive)
 	if d < 0 {
 		en.leaf(asg, alive)
 		return
 	}
-	sp := en.newSplitter(asg, alive, d)
+	reach := make(map[int]bool, len(chains))
+	for _, id := range chains {
+		reach[id] = true
+	}
+	sp := en.newSplitter(asg, alive, d, reach)
 	for _, cls := range en.split(d, ats) {
 		child := &assignment{dim: d, cls: cls, parent: asg}
 		en.walk(child, en.child(sp, child, alive))
