@@ -16,7 +16,7 @@ var mergeRules = Pass{
 	Doc:  "merge adjacent rules into anonymous sets, concatenations and verdict maps",
 	Run: func(c *Context) error {
 		c.eachChain(func(t *ir.Table, ch *ir.Chain) {
-			ch.Rules = mergeChain(c, t, ch, ch.Rules)
+			ch.Rules = mergeChain(c, t, ch, expandVmaps(ch.Rules))
 		})
 		return nil
 	},
@@ -197,9 +197,11 @@ func (g *run) accepts(r *ir.Rule) bool {
 			}
 		}
 	}
-	// Flag tests merge alone, and only into "any of these bits".
+	// Flag tests merge alone, and only into "any of these bits"; ct
+	// state, which holds exactly one state, is the exception: its flags
+	// are values.
 	for p := range keys {
-		if k, _ := matchKey(g.base.Stmts[p]); k.flags && (len(keys) > 1 || verdicts) {
+		if k, _ := matchKey(g.base.Stmts[p]); k.flags && !oneHot(k.sel) && (len(keys) > 1 || verdicts) {
 			return false
 		}
 	}
@@ -297,7 +299,7 @@ func build(g *run) (*ir.Rule, string, bool) {
 	var newStmt ir.Stmt
 	var note string
 	switch {
-	case flags:
+	case flags && len(sels) == 1 && !g.verdicts && !g.nat:
 		newStmt, note = flagMatch(sels[0], vals)
 	case g.verdicts:
 		var values []ir.Expr
@@ -388,6 +390,9 @@ func setMatch(sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
 			if norm, ok := normalize(sels[0], all); ok {
 				elems = norm
 			}
+		}
+		if len(elems) == 1 {
+			return &ir.Match{Left: sels[0], Op: ir.OpImplicit, Right: elems[0]}, true
 		}
 		return &ir.Match{Left: sels[0], Op: ir.OpImplicit, Right: setOf(elems)}, true
 	}
@@ -591,4 +596,57 @@ func allPoints(xs []ir.Expr) bool {
 		}
 	}
 	return true
+}
+
+// oneHot reports a bitmask field that holds exactly one flag at a time
+// (ct state), so that "any of these flags" is "one of these values".
+func oneHot(sel *ir.Selector) bool { return sel.Field.Name == "ct state" }
+
+// expandVmaps rewrites each rule that is only matches and a literal
+// verdict map into one rule per element, so that neighbouring rules and
+// maps on the same key merge into one map again.
+func expandVmaps(rules []*ir.Rule) []*ir.Rule {
+	var out []*ir.Rule
+	for _, r := range rules {
+		parts, ok := splitVmap(r)
+		if !ok {
+			out = append(out, r)
+			continue
+		}
+		out = append(out, parts...)
+	}
+	return out
+}
+
+func splitVmap(r *ir.Rule) ([]*ir.Rule, bool) {
+	if r.Insert || len(r.Stmts) == 0 || r.Comment != "" {
+		return nil, false
+	}
+	last := len(r.Stmts) - 1
+	v, ok := r.Stmts[last].(*ir.VerdictStmt)
+	if !ok || v.Vmap == nil {
+		return nil, false
+	}
+	sel, ok := v.Vmap.Key.(*ir.Selector)
+	set, ok2 := v.Vmap.Map.(*ir.SetExpr)
+	if !ok || !ok2 || sel.Field.Type.IsBitmask() {
+		return nil, false
+	}
+	for _, s := range r.Stmts[:last] {
+		if _, ok := s.(*ir.Match); !ok {
+			return nil, false
+		}
+	}
+	var parts []*ir.Rule
+	for _, el := range set.Elems {
+		verd, ok := el.Value.(*ir.Verdict)
+		if !ok || verd.Inline != nil || len(el.Stmts) > 0 || el.Comment != "" || el.Timeout != "" || !literal(el.Key) {
+			return nil, false
+		}
+		stmts := append(append([]ir.Stmt(nil), r.Stmts[:last]...),
+			&ir.Match{Left: sel, Op: ir.OpImplicit, Right: el.Key},
+			&ir.VerdictStmt{Verdict: verd})
+		parts = append(parts, &ir.Rule{Stmts: stmts, Span: r.Span, Origin: r.Origin})
+	}
+	return parts, len(parts) > 0
 }

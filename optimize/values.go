@@ -29,7 +29,7 @@ func valueSet(sel *ir.Selector, xs []ir.Expr) (ir.IntervalSet, bool) {
 	if !ordered(sel) {
 		return ir.IntervalSet{}, false
 	}
-	set := ir.EmptySet(w)
+	var ivs []ir.Interval
 	for _, x := range xs {
 		switch e := x.(type) {
 		case *ir.Const:
@@ -37,7 +37,7 @@ func valueSet(sel *ir.Selector, xs []ir.Expr) (ir.IntervalSet, bool) {
 			if !ok {
 				return ir.IntervalSet{}, false
 			}
-			set = set.Union(ir.PointSet(v))
+			ivs = append(ivs, ir.Interval{Lo: v, Hi: v})
 		case *ir.Prefix:
 			c, ok := e.X.(*ir.Const)
 			if !ok {
@@ -47,7 +47,7 @@ func valueSet(sel *ir.Selector, xs []ir.Expr) (ir.IntervalSet, bool) {
 			if !ok || e.Len > w {
 				return ir.IntervalSet{}, false
 			}
-			set = set.Union(ir.PrefixSet(v, e.Len))
+			ivs = append(ivs, ir.PrefixSet(v, e.Len).Intervals()...)
 		case *ir.Range:
 			lo, ok1 := e.Lo.(*ir.Const)
 			hi, ok2 := e.Hi.(*ir.Const)
@@ -59,12 +59,12 @@ func valueSet(sel *ir.Selector, xs []ir.Expr) (ir.IntervalSet, bool) {
 			if !ok1 || !ok2 {
 				return ir.IntervalSet{}, false
 			}
-			set = set.Union(ir.RangeSet(a, b))
+			ivs = append(ivs, ir.Interval{Lo: a, Hi: b})
 		default:
 			return ir.IntervalSet{}, false
 		}
 	}
-	return set, true
+	return ir.NewIntervalSet(w, ivs...), true
 }
 
 // elementsOf writes an interval set as the fewest nft elements: single

@@ -1006,15 +1006,17 @@ func (c *compiler) valueSet(e ir.Expr, w int, t *ir.Type) (ir.IntervalSet, bool)
 		}
 		return ir.RangeSet(a, b), true
 	case *ir.SetExpr:
-		set := ir.EmptySet(w)
+		// Collect the intervals and build the set once: n unions would
+		// be quadratic in the elements.
+		var ivs []ir.Interval
 		for _, el := range x.Elems {
 			s, ok := c.valueSet(el.Key, w, t)
 			if !ok {
 				return ir.IntervalSet{}, false
 			}
-			set = set.Union(s)
+			ivs = append(ivs, s.Intervals()...)
 		}
-		return set, true
+		return ir.NewIntervalSet(w, ivs...), true
 	case *ir.SetRef:
 		if s := c.table.Set(x.Name); s != nil && hasFlag(s.Flags, "constant") && !s.Map {
 			set := ir.EmptySet(w)

@@ -1,0 +1,103 @@
+package optimize_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/optimize"
+	"github.com/nftopt/nftopt/parser"
+)
+
+// chain wraps rules in an inet input chain with policy drop.
+func chain(rules ...string) string {
+	return "table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\t" +
+		strings.Join(rules, "\n\t\t") + "\n\t}\n}\n"
+}
+
+// expectOptimized optimizes in (the proof included) and compares the
+// printed rules of the result with want.
+func expectOptimized(t *testing.T, opts optimize.Options, in, want string) {
+	t.Helper()
+	rs, err := parser.Parse("in.nft", []byte(in), parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := optimize.Run(rs, opts)
+	if err != nil {
+		t.Fatalf("optimize: %v", err)
+	}
+	if len(res.Unverified) > 0 {
+		t.Fatalf("not verified: %v", res.Unverified)
+	}
+	if got := nft.Print(res.Output, nft.Options{}); got != want {
+		t.Errorf("optimize\n%s\ngot:\n%s\nwant:\n%s", in, got, want)
+	}
+}
+
+func TestPasses(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		in, want  []string
+		keepCount bool
+	}{
+		{"set of ports", []string{"tcp dport 22 accept", "tcp dport 80 accept", "tcp dport 443 accept"},
+			[]string{"tcp dport { 22, 80, 443 } accept"}, false},
+		{"prefixes coalesce", []string{"ip saddr 10.0.0.0/24 drop", "ip saddr 10.0.1.0/24 drop", "ip saddr 10.0.2.0/23 drop"},
+			[]string{"ip saddr 10.0.0.0/22 drop"}, false},
+		{"concatenation", []string{"ip saddr 10.0.0.1 tcp dport 22 accept", "ip saddr 10.0.0.2 tcp dport 80 accept"},
+			[]string{"ip saddr . tcp dport { 10.0.0.1 . 22, 10.0.0.2 . 80 } accept"}, false},
+		{"verdict map", []string{"tcp dport 22 accept", "tcp dport 23 drop", "tcp dport 24 accept"},
+			[]string{"tcp dport vmap { 22 : accept, 23 : drop, 24 : accept }"}, false},
+		{"overlapping prefixes keep first-match order", []string{"ip saddr 10.0.0.0/24 drop", "ip saddr 10.0.0.0/16 accept"},
+			[]string{"ip saddr vmap { 10.0.0.0/24 : drop, 10.0.1.0/24 : accept, 10.0.2.0/23 : accept, 10.0.4.0/22 : accept, 10.0.8.0/21 : accept, 10.0.16.0/20 : accept, 10.0.32.0/19 : accept, 10.0.64.0/18 : accept, 10.0.128.0/17 : accept }"}, false},
+		{"tcp flags fold into any-of-bits, never a set", []string{"tcp flags syn accept", "tcp flags ack accept"},
+			[]string{"tcp flags syn,ack accept"}, false},
+		{"ct state holds one state: a verdict map", []string{"ct state invalid drop", "ct state established,related accept"},
+			[]string{"ct state vmap { invalid : drop, established : accept, related : accept }"}, false},
+		{"shared guard stays", []string{`iifname "lan0" tcp dport 22 accept`, `iifname "lan0" tcp dport 80 accept`},
+			[]string{`iifname "lan0" tcp dport { 22, 80 } accept`}, false},
+		{"counters merge", []string{"tcp dport 22 counter accept", "tcp dport 80 counter accept"},
+			[]string{"tcp dport { 22, 80 } counter accept"}, false},
+		{"counters kept apart on request", []string{"tcp dport 22 counter accept", "tcp dport 80 counter accept"},
+			[]string{"tcp dport 22 counter accept", "tcp dport 80 counter accept"}, true},
+		{"limits are barriers", []string{"tcp dport 22 limit rate 10/second accept", "tcp dport 80 limit rate 10/second accept"},
+			[]string{"tcp dport 22 limit rate 10/second burst 5 packets accept", "tcp dport 80 limit rate 10/second burst 5 packets accept"}, false},
+		{"no merge across an interleaved rule", []string{"tcp dport 22 accept", "ip saddr 1.1.1.1 drop", "tcp dport 80 accept"},
+			[]string{"tcp dport 22 accept", "ip saddr 1.1.1.1 drop", "tcp dport 80 accept"}, false},
+		{"duplicate and shadowed rules", []string{"tcp dport 22 accept", "tcp dport 22 accept", "ip saddr 10.0.0.1 tcp dport 22 drop", "udp dport 53 accept"},
+			[]string{"tcp dport 22 accept", "udp dport 53 accept"}, false},
+		{"rules after an unconditional verdict", []string{"tcp dport 22 accept", "drop", "udp dport 53 accept"},
+			[]string{"tcp dport 22 accept", "drop"}, false},
+		{"rules that only match do nothing", []string{"tcp dport 22", "udp dport 53 accept"},
+			[]string{"udp dport 53 accept"}, false},
+		{"neighbouring verdict maps merge", []string{"tcp dport vmap { 22 : accept, 23 : drop }", "tcp dport 24 drop"},
+			[]string{"tcp dport vmap { 22 : accept, 23 : drop, 24 : drop }"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			expectOptimized(t, optimize.Options{KeepCounters: tc.keepCount}, chain(tc.in...), chain(tc.want...))
+		})
+	}
+}
+
+func TestNatMaps(t *testing.T) {
+	nat := func(rules ...string) string {
+		return "table ip n {\n\tchain pre {\n\t\ttype nat hook prerouting priority dstnat;\n\t\t" + strings.Join(rules, "\n\t\t") + "\n\t}\n}\n"
+	}
+	expectOptimized(t, optimize.Options{},
+		nat("ip saddr 4.4.4.4 dnat to 1.1.1.1", "ip saddr 5.5.5.5 dnat to 2.2.2.2"),
+		nat("dnat to ip saddr map { 4.4.4.4 : 1.1.1.1, 5.5.5.5 : 2.2.2.2 }"))
+	expectOptimized(t, optimize.Options{},
+		nat("tcp dport 80 dnat to 1.1.1.1:8001", "tcp dport 81 dnat to 2.2.2.2:9001"),
+		nat("meta l4proto tcp dnat ip to tcp dport map { 80 : 1.1.1.1 . 8001, 81 : 2.2.2.2 . 9001 }"))
+}
+
+func TestPassTable(t *testing.T) {
+	names := optimize.PassNames()
+	if len(names) == 0 || names[0] != "dead" {
+		t.Errorf("pipeline %v: dead must run first so that shadowed rules do not break merge runs", names)
+	}
+	if !strings.Contains(optimize.Describe(), "merge") {
+		t.Errorf("Describe lacks the merge pass:\n%s", optimize.Describe())
+	}
+}
