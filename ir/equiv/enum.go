@@ -189,9 +189,15 @@ type leafOracle struct {
 	asg *assignment
 }
 
-func (o leafOracle) truth(atom int) bool {
+func (o leafOracle) truth(atom int) int {
 	c := o.asg.lookup(o.p.atoms[atom].dim)
-	return c != nil && c.holds(atom)
+	switch {
+	case c == nil:
+		return -1
+	case c.holds(atom):
+		return 1
+	}
+	return 0
 }
 
 func (o leafOracle) trueAtoms(dim int) ([]int, bool) {
@@ -383,16 +389,14 @@ func (en *enumerator) child(sp *splitter, child *assignment, alive *aliveSet) *a
 
 // reachable returns the chains a packet can reach from the base chains
 // through the live rules.
-func (en *enumerator) reachable(asg *assignment, alive *aliveSet) ([]int, map[int]int) {
-	depth := map[int]int{}
-	var order []int
-	level := 0
-	var next []int
+func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
+	seen := map[int]bool{}
+	var order, next []int
 	visit := func(id int) {
-		if _, ok := depth[id]; ok {
+		if seen[id] {
 			return
 		}
-		depth[id] = level
+		seen[id] = true
 		order = append(order, id)
 		next = append(next, id)
 	}
@@ -428,12 +432,11 @@ func (en *enumerator) reachable(asg *assignment, alive *aliveSet) ([]int, map[in
 	for len(next) > 0 {
 		cur := next
 		next = nil
-		level++
 		for _, id := range cur {
 			expand(id)
 		}
 	}
-	return order, depth
+	return order
 }
 
 // branchCandidates lists the branches of a lookup that can hold on this path.
@@ -454,118 +457,32 @@ func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
 	return out
 }
 
-// nextDim picks the unassigned dimension to split next, and the atoms
-// on it that the live, reachable rules use; -1 when every such atom is
-// decided. It looks at the chains closest to the base chains first (the
-// dimensions that dispatch packets to other chains), and among those
-// picks the dimension the most rules mention.
-func (en *enumerator) nextDim(asg *assignment, chains []int, depth map[int]int, alive *aliveSet) (int, []int) {
-	undecided := func(id int) bool {
-		if g := en.p.chains[id].guard; g != nil {
-			for _, at := range g.atoms(nil) {
-				if asg.lookup(en.p.atoms[at].dim) == nil {
-					return true
-				}
-			}
-		}
-		for _, rid := range alive.get(id) {
-			r := en.p.rules[rid]
-			for d := range r.byDim {
-				if asg.lookup(d) == nil {
-					return true
-				}
-			}
-			for _, li := range r.lookups {
-				st := &r.steps[li]
-				if asg.truth3(en.p, st.common) == 0 {
-					continue
-				}
-				for d := range st.byDim {
-					if asg.lookup(d) == nil {
-						return true
-					}
-				}
-			}
-		}
-		return false
-	}
-	shallow := -1
-	for _, id := range chains {
-		if (shallow < 0 || depth[id] < shallow) && undecided(id) {
-			shallow = depth[id]
-		}
-	}
-	if shallow < 0 {
-		return -1, nil
-	}
-	var level []int
-	for _, id := range chains {
-		if depth[id] == shallow {
-			level = append(level, id)
-		}
-	}
-	chains = level
-	count := map[int]int{}
-	var rules []*crule
-	for _, id := range chains {
-		if g := en.p.chains[id].guard; g != nil {
-			for _, at := range g.atoms(nil) {
-				if d := en.p.atoms[at].dim; asg.lookup(d) == nil {
-					count[d] += 1 << 20
-				}
-			}
-		}
-		for _, rid := range alive.get(id) {
-			r := en.p.rules[rid]
-			rules = append(rules, r)
-			for d := range r.byDim {
-				if asg.lookup(d) == nil {
-					count[d]++
-				}
-			}
-			for _, li := range r.lookups {
-				st := &r.steps[li]
-				if asg.truth3(en.p, st.common) == 0 {
-					continue
-				}
-				for d := range st.byDim {
-					if asg.lookup(d) == nil {
-						count[d]++
-					}
-				}
-			}
-		}
-	}
-	best, bestN := -1, 0
-	for d, n := range count {
-		if n > bestN || n == bestN && d < best {
-			best, bestN = d, n
-		}
-	}
-	if best < 0 {
-		return -1, nil
-	}
+// atomsOn returns the atoms on dimension d that the live rules of the
+// reachable chains (and their guards) use: the split must decide them
+// all, so that the class is uniform for everything evaluated below.
+func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d int) []int {
 	set := map[int]bool{}
 	for _, id := range chains {
 		if g := en.p.chains[id].guard; g != nil {
 			for _, at := range g.atoms(nil) {
-				if en.p.atoms[at].dim == best {
+				if en.p.atoms[at].dim == d {
 					set[at] = true
 				}
 			}
 		}
-	}
-	for _, r := range rules {
-		for _, at := range r.byDim[best] {
-			set[at] = true
-		}
-		for _, li := range r.lookups {
-			st := &r.steps[li]
-			if asg.truth3(en.p, st.common) == 0 {
-				continue
-			}
-			for _, at := range en.lookupAtoms(asg, st, best) {
+		for _, rid := range alive.get(id) {
+			r := en.p.rules[rid]
+			for _, at := range r.byDim[d] {
 				set[at] = true
+			}
+			for _, li := range r.lookups {
+				st := &r.steps[li]
+				if asg.truth3(en.p, st.common) == 0 {
+					continue
+				}
+				for _, at := range en.lookupAtoms(asg, st, d) {
+					set[at] = true
+				}
 			}
 		}
 	}
@@ -574,19 +491,21 @@ func (en *enumerator) nextDim(asg *assignment, chains []int, depth map[int]int, 
 		ats = append(ats, at)
 	}
 	sort.Ints(ats)
-	return best, ats
+	return ats
 }
 
 func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	if en.done {
 		return
 	}
-	chains, depth := en.reachable(asg, alive)
-	d, ats := en.nextDim(asg, chains, depth, alive)
+	// Evaluate both sides as far as this class decides; the first
+	// undecided atom they need names the dimension to split.
+	d := en.leaf(asg, alive)
 	if d < 0 {
-		en.leaf(asg, alive)
 		return
 	}
+	chains := en.reachable(asg, alive)
+	ats := en.atomsOn(asg, chains, alive, d)
 	reach := make(map[int]bool, len(chains))
 	for _, id := range chains {
 		reach[id] = true
@@ -685,25 +604,31 @@ func zobrist(atom int) uint64 {
 }
 
 // leaf evaluates both rulesets on one packet class and compares them.
-func (en *enumerator) leaf(asg *assignment, alive *aliveSet) {
-	en.res.Classes++
+// When the class does not decide an atom the evaluation needs, it
+// returns that atom's dimension instead; otherwise -1.
+func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
 	var outs [2]Outcome
 	for s := 0; s < 2; s++ {
 		ev := &evaluator{p: en.p, o: leafOracle{en.p, asg}, alive: alive.get}
 		outs[s] = ev.run(s)
+		if ev.stopped() {
+			return ev.need
+		}
 		if ev.tooDeep {
 			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: jumps nest deeper than %d", en.p.fam.name, en.hook, maxDepth))
 			en.done = true
-			return
+			return -1
 		}
 	}
+	en.res.Classes++
 	if sameOutcome(outs[0], outs[1], en.opts.Counters) {
-		return
+		return -1
 	}
 	en.res.Diffs = append(en.res.Diffs, Diff{Family: en.p.fam.name, Hook: en.hook, Packet: en.packet(asg), A: outs[0], B: outs[1]})
 	if len(en.res.Diffs) >= en.opts.MaxDiffs {
 		en.done = true
 	}
+	return -1
 }
 
 // sameOutcome compares verdicts and effects.

@@ -19,7 +19,9 @@ type Outcome struct {
 
 // oracle tells the truth of atoms for one packet or packet class.
 type oracle interface {
-	truth(atom int) bool
+	// truth tells whether an atom holds: 1 yes, 0 no, -1 not decided
+	// (a packet class that has not been split on the atom's dimension).
+	truth(atom int) int
 	// trueAtoms lists the atoms on dim that hold, sorted; ok is false
 	// when the oracle cannot list them cheaply.
 	trueAtoms(dim int) (atoms []int, ok bool)
@@ -37,49 +39,99 @@ type evaluator struct {
 	out    Outcome
 	// tooDeep is set when jumps nest deeper than the kernel allows.
 	tooDeep bool
+	// need is the dimension of the first undecided atom the evaluation
+	// needed, or -1; the evaluation stops there.
+	need int
 }
 
-func (e *evaluator) truth(a int) bool {
+func (e *evaluator) truth(a int) int {
 	at := e.p.atoms[a]
 	if v, ok := e.writes[at.dim]; ok {
-		return at.set.Contains(v)
+		if at.set.Contains(v) {
+			return 1
+		}
+		return 0
 	}
 	return e.o.truth(a)
 }
 
-func (e *evaluator) eval(f *formula) bool {
+// eval3 evaluates a formula: 1 true, 0 false, -1 undecided.
+func (e *evaluator) eval3(f *formula) int {
 	switch f.op {
 	case 'T':
-		return true
+		return 1
 	case 'F':
-		return false
+		return 0
 	case 'a':
 		return e.truth(f.atom)
 	case '&':
+		r := 1
 		for _, k := range f.kids {
-			if !e.eval(k) {
-				return false
+			switch e.eval3(k) {
+			case 0:
+				return 0
+			case -1:
+				r = -1
 			}
 		}
-		return true
+		return r
 	}
+	r := 0
 	for _, k := range f.kids {
-		if e.eval(k) {
-			return true
+		switch e.eval3(k) {
+		case 1:
+			return 1
+		case -1:
+			r = -1
 		}
+	}
+	return r
+}
+
+// firstUndecided returns the dimension of an undecided atom of f.
+func (e *evaluator) firstUndecided(f *formula) int {
+	for _, at := range f.atoms(nil) {
+		if e.truth(at) < 0 {
+			return e.p.atoms[at].dim
+		}
+	}
+	return -1
+}
+
+// eval decides a formula; when it cannot, it records the dimension it
+// needs and stops the evaluation.
+func (e *evaluator) eval(f *formula) bool {
+	switch e.eval3(f) {
+	case 1:
+		return true
+	case 0:
+		return false
+	}
+	if e.need < 0 {
+		e.need = e.firstUndecided(f)
 	}
 	return false
 }
 
+// stopped reports an evaluation that needs an undecided dimension.
+func (e *evaluator) stopped() bool { return e.need >= 0 }
+
 // run evaluates side s (0 or 1) and returns its outcome.
 func (e *evaluator) run(s int) Outcome {
 	e.out = Outcome{Verdict: "accept"}
+	e.need = -1
 	for _, id := range e.p.sides[s] {
 		ch := e.p.chains[id]
 		if ch.guard != nil && !e.eval(ch.guard) {
+			if e.stopped() {
+				return e.out
+			}
 			continue
 		}
 		v := e.chain(id, 0)
+		if e.stopped() {
+			return e.out
+		}
 		switch v.kind {
 		case "accept":
 			continue
@@ -113,17 +165,26 @@ func (e *evaluator) chain(id, depth int) verdict {
 	}
 	for _, rid := range e.rulesOf(id) {
 		v := e.rule(e.p.rules[rid])
+		if e.stopped() {
+			return verdict{}
+		}
 		switch v.kind {
 		case "", "continue":
 			continue
 		case "jump":
 			sub := e.chain(v.target, depth+1)
+			if e.stopped() {
+				return verdict{}
+			}
 			if sub.kind == "" || sub.kind == "return" || sub.kind == "continue" {
 				continue
 			}
 			return sub
 		case "goto":
 			sub := e.chain(v.target, depth+1)
+			if e.stopped() {
+				return verdict{}
+			}
 			if sub.kind == "" || sub.kind == "return" || sub.kind == "continue" {
 				return verdict{kind: "return"}
 			}
@@ -159,6 +220,9 @@ func (e *evaluator) rule(r *crule) verdict {
 			for _, bi := range e.candidates(&st) {
 				b := st.branches[bi]
 				if !e.eval(b.cond) {
+					if e.stopped() {
+						return verdict{}
+					}
 					continue
 				}
 				found = true

@@ -110,17 +110,23 @@ type packetOracle struct {
 	pkt Packet
 }
 
-func (o packetOracle) truth(atom int) bool {
+func (o packetOracle) truth(atom int) int {
 	at := o.p.atoms[atom]
 	dim := o.p.dims[at.dim]
+	var hold bool
 	if dim.field == nil {
-		return o.pkt.Preds[dim.key[len("pred: "):]]
+		hold = o.pkt.Preds[dim.key[len("pred: "):]]
+	} else {
+		v, ok := o.pkt.Fields[dim.key]
+		if !ok {
+			v = ir.ZeroValue(dim.width)
+		}
+		hold = at.set.Contains(v)
 	}
-	v, ok := o.pkt.Fields[dim.key]
-	if !ok {
-		v = ir.ZeroValue(dim.width)
+	if hold {
+		return 1
 	}
-	return at.set.Contains(v)
+	return 0
 }
 
 func (o packetOracle) trueAtoms(int) ([]int, bool) { return nil, false }
