@@ -15,26 +15,25 @@ var deadRules = Pass{
 		c.eachChain(func(t *ir.Table, ch *ir.Chain) {
 			var keep []*ir.Rule
 			// shadows are earlier terminal rules made of matches only: their
-			// match keys.
-			var shadows []map[string]bool
-			var shadowRules []*ir.Rule
+			// match keys, indexed by their smallest key.
+			var shadows shadowIndex
 			for i, r := range ch.Rules {
 				if r.Insert {
 					keep = append(keep, r)
-					shadows = nil
+					shadows = shadowIndex{}
 					continue
 				}
 				if noEffect(r) {
 					c.record("dead", t, ch, []*ir.Rule{r}, nil, "has no effect: it only matches")
 					continue
 				}
-				if by := shadowedBy(r, shadows); by >= 0 {
-					c.record("dead", t, ch, []*ir.Rule{r}, nil, "never reached: every packet it matches is ended by %s", describeRule(shadowRules[by]))
+				if by := shadows.coveredBy(r); by != nil {
+					c.record("dead", t, ch, []*ir.Rule{r}, nil, "never reached: every packet it matches is ended by %s", describeRule(by))
 					continue
 				}
 				keep = append(keep, r)
 				if writes(r) {
-					shadows, shadowRules = nil, nil
+					shadows = shadowIndex{}
 					continue
 				}
 				if m, ok := terminalGuard(r); ok {
@@ -45,8 +44,7 @@ var deadRules = Pass{
 						}
 						break
 					}
-					shadows = append(shadows, m)
-					shadowRules = append(shadowRules, r)
+					shadows.add(m, r)
 				}
 			}
 			ch.Rules = keep
@@ -91,33 +89,60 @@ func terminalGuard(r *ir.Rule) (map[string]bool, bool) {
 	return m, true
 }
 
-// shadowedBy returns the index of an earlier terminal rule whose matches
-// are all among r's leading matches, or -1.
-func shadowedBy(r *ir.Rule, shadows []map[string]bool) int {
-	if len(shadows) == 0 {
-		return -1
+// shadowIndex holds earlier terminal rules by the smallest of their
+// match keys, so that a rule is checked only against the rules it could
+// be covered by.
+type shadowIndex struct {
+	byKey map[string][]shadow
+}
+
+type shadow struct {
+	keys map[string]bool
+	rule *ir.Rule
+}
+
+func (s *shadowIndex) add(keys map[string]bool, r *ir.Rule) {
+	min := ""
+	for k := range keys {
+		if min == "" || k < min {
+			min = k
+		}
+	}
+	if s.byKey == nil {
+		s.byKey = map[string][]shadow{}
+	}
+	s.byKey[min] = append(s.byKey[min], shadow{keys, r})
+}
+
+// coveredBy returns an earlier terminal rule whose matches are all among
+// r's leading matches, or nil.
+func (s *shadowIndex) coveredBy(r *ir.Rule) *ir.Rule {
+	if len(s.byKey) == 0 {
+		return nil
 	}
 	have := map[string]bool{}
-	for _, s := range r.Stmts {
-		m, ok := s.(*ir.Match)
+	for _, st := range r.Stmts {
+		m, ok := st.(*ir.Match)
 		if !ok {
 			break
 		}
 		have[ir.StmtKey(m)] = true
 	}
-	for i, sh := range shadows {
-		all := true
-		for k := range sh {
-			if !have[k] {
-				all = false
-				break
+	for k := range have {
+		for _, sh := range s.byKey[k] {
+			all := true
+			for need := range sh.keys {
+				if !have[need] {
+					all = false
+					break
+				}
+			}
+			if all {
+				return sh.rule
 			}
 		}
-		if all {
-			return i
-		}
 	}
-	return -1
+	return nil
 }
 
 // writes reports whether a rule changes the packet or its metadata, so
