@@ -99,7 +99,10 @@ func BenchmarkNftOptimize(b *testing.B) {
 		for b.Loop() {
 			out, err := exec.Command("unshare", "-n", "nft", "-c", "-o", "-f", file).CombinedOutput()
 			if err != nil {
-				b.Fatalf("nft -c -o -f: %v\n%s", err, bytes.TrimSpace(out))
+				// nft -o itself aborts on some shapes (an assertion in its
+				// merge code): there is nothing to time.
+				lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+				b.Skipf("nft -c -o -f fails on this input: %v: %s", err, lines[len(lines)-1])
 			}
 		}
 		reportPerRule(b, rules)
