@@ -10,9 +10,10 @@ import (
 
 // Pipeline is the ordered list of passes. Order matters:
 //   - dead runs first, so that shadowed rules do not break merge runs;
+//   - reorder runs before merge, to bring rules of one shape together;
 //   - merge runs twice: the second round merges rules that the first
 //     made alike (sets of the same shape next to each other).
-var Pipeline = []Pass{deadRules, mergeRules, mergeRules}
+var Pipeline = []Pass{deadRules, reorderRules, mergeRules, mergeRules}
 
 // Result is the outcome of Run.
 type Result struct {
