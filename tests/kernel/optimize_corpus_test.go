@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/nftopt/nftopt/parser"
@@ -34,12 +33,6 @@ func listedRules(listing string) (int, error) {
 // load into the kernel. Beside it, Debian's own "nft -o" is run on the
 // same file, and both rule counts are logged.
 func TestOptimizeCorpus(t *testing.T) {
-	requireNetns(t)
-	corpus := corpusDir(t)
-	requireNftopt(t)
-	files := corpusFiles(t, corpus)
-	listed := validityIfaces(t, corpus)
-
 	type row struct {
 		file                  string
 		before, after, nftOpt int
@@ -47,57 +40,39 @@ func TestOptimizeCorpus(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var rows []row
-	sem := make(chan struct{}, maxParallel)
-	t.Run("corpus", func(t *testing.T) {
-		for _, rel := range files {
-			t.Run(rel, func(t *testing.T) {
-				t.Parallel()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-				defer cancel()
-				file := filepath.Join(corpus, rel)
-				ifaces, err := acceptingIfaces(ctx, file, listed[rel])
-				if err != nil {
-					t.Skipf("nft does not accept the file: %s", firstLine(err))
-				}
-				if _, err := nftLoadList(ctx, file, ifaces); err != nil {
-					t.Skipf("nft -c accepts the file but nft -f does not load it: %s", firstLine(err))
-				}
-				dir := filepath.Dir(file)
-				cmd := exec.CommandContext(ctx, nftopt, "optimize", "--stats", "-I", dir, file)
-				cmd.Dir = dir
-				var stderr bytes.Buffer
-				cmd.Stderr = &stderr
-				text, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("nftopt optimize: %v\n%s", err, stderr.Bytes())
-				}
-				r := row{file: rel}
-				if m := statsRules.FindStringSubmatch(stderr.String()); m != nil {
-					r.before, _ = strconv.Atoi(m[1])
-					r.after, _ = strconv.Atoi(m[2])
-				}
-				if r.after > r.before {
-					t.Errorf("optimize grew the ruleset: %d -> %d rules", r.before, r.after)
-				}
-				if _, err := nftLoadListText(ctx, dir, text, ifaces); err != nil {
-					t.Fatalf("nft rejects the optimized ruleset: %v\n%s", err, text)
-				}
-				// Debian's nft -o on the same file, for comparison.
-				out, err := inFreshNetns(ctx, dir, ifaces, nil, `nft -o -f "$1" >/dev/null && nft list ruleset`, file)
-				if err != nil {
-					r.nftOpt, r.nftOptErr = -1, firstLine(err)
-				} else if n, perr := listedRules(string(out)); perr == nil {
-					r.nftOpt = n
-				} else {
-					r.nftOpt, r.nftOptErr = -1, "listing did not parse: "+perr.Error()
-				}
-				mu.Lock()
-				rows = append(rows, r)
-				mu.Unlock()
-			})
+	eachAcceptedFile(t, func(t *testing.T, ctx context.Context, rel, file string, ifaces []string, _ string) {
+		dir := filepath.Dir(file)
+		cmd := exec.CommandContext(ctx, nftopt, "optimize", "--stats", "-I", dir, file)
+		cmd.Dir = dir
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		text, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("nftopt optimize: %v\n%s", err, stderr.Bytes())
 		}
+		r := row{file: rel}
+		if m := statsRules.FindStringSubmatch(stderr.String()); m != nil {
+			r.before, _ = strconv.Atoi(m[1])
+			r.after, _ = strconv.Atoi(m[2])
+		}
+		if r.after > r.before {
+			t.Errorf("optimize grew the ruleset: %d -> %d rules", r.before, r.after)
+		}
+		if _, err := nftLoadListText(ctx, dir, text, ifaces); err != nil {
+			t.Fatalf("nft rejects the optimized ruleset: %v\n%s", err, text)
+		}
+		// Debian's nft -o on the same file, for comparison.
+		out, err := inFreshNetns(ctx, dir, ifaces, nil, `nft -o -f "$1" >/dev/null && nft list ruleset`, file)
+		if err != nil {
+			r.nftOpt, r.nftOptErr = -1, firstLine(err)
+		} else if n, perr := listedRules(string(out)); perr == nil {
+			r.nftOpt = n
+		} else {
+			r.nftOpt, r.nftOptErr = -1, "listing did not parse: "+perr.Error()
+		}
+		mu.Lock()
+		rows = append(rows, r)
+		mu.Unlock()
 	})
 	sort.Slice(rows, func(i, j int) bool { return rows[i].file < rows[j].file })
 	var before, after, nftBefore, nftAfter, nftFail int

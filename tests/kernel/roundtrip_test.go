@@ -239,19 +239,17 @@ func firstLine(err error) string {
 	return msg
 }
 
-// TestFmtRoundTrip checks that `nftopt fmt` loses nothing the kernel
-// keeps: for every corpus file nft accepts, loading the file and loading
-// nftopt's canonical text of it give the same `nft list ruleset`.
-func TestFmtRoundTrip(t *testing.T) {
+// eachAcceptedFile runs fn as a parallel subtest of t.Run("corpus") for
+// every corpus file that nft accepts and loads, with the interfaces the
+// file needs and the listing nft makes of it. Files nft rejects are
+// skipped with nft's reason.
+func eachAcceptedFile(t *testing.T, fn func(t *testing.T, ctx context.Context, rel, file string, ifaces []string, listing string)) {
 	requireNetns(t)
 	corpus := corpusDir(t)
 	requireNftopt(t)
 	files := corpusFiles(t, corpus)
 	listed := validityIfaces(t, corpus)
-
 	sem := make(chan struct{}, maxParallel)
-	var mu sync.Mutex
-	accepted, identical := 0, 0
 	t.Run("corpus", func(t *testing.T) {
 		for _, rel := range files {
 			t.Run(rel, func(t *testing.T) {
@@ -260,41 +258,49 @@ func TestFmtRoundTrip(t *testing.T) {
 				defer func() { <-sem }()
 				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 				defer cancel()
-
 				file := filepath.Join(corpus, rel)
 				ifaces, err := acceptingIfaces(ctx, file, listed[rel])
 				if err != nil {
 					t.Skipf("nft does not accept the file: %s", firstLine(err))
 				}
-				want, err := nftLoadList(ctx, file, ifaces)
+				listing, err := nftLoadList(ctx, file, ifaces)
 				if err != nil {
 					t.Skipf("nft -c accepts the file but nft -f does not load it: %s", firstLine(err))
 				}
-				mu.Lock()
-				accepted++
-				mu.Unlock()
-
-				dir := filepath.Dir(file)
-				cmd := exec.CommandContext(ctx, nftopt, "fmt", "-I", dir, file)
-				cmd.Dir = dir
-				var stderr bytes.Buffer
-				cmd.Stderr = &stderr
-				text, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("nftopt fmt: %v\n%s", err, stderr.Bytes())
-				}
-				got, err := nftLoadListText(ctx, dir, text, ifaces)
-				if err != nil {
-					t.Fatalf("nft rejects the output of nftopt fmt: %v", err)
-				}
-				if d := lineDiff(want, got); d != "" {
-					t.Fatalf("nft list ruleset differs (- after loading the file, + after loading nftopt fmt's output):\n%s", d)
-				}
-				mu.Lock()
-				identical++
-				mu.Unlock()
+				fn(t, ctx, rel, file, ifaces, listing)
 			})
 		}
+	})
+}
+
+// TestFmtRoundTrip loads every accepted corpus file and nftopt fmt's
+// output of it into fresh namespaces: the kernel listings must be equal.
+func TestFmtRoundTrip(t *testing.T) {
+	var mu sync.Mutex
+	accepted, identical := 0, 0
+	eachAcceptedFile(t, func(t *testing.T, ctx context.Context, rel, file string, ifaces []string, want string) {
+		mu.Lock()
+		accepted++
+		mu.Unlock()
+		dir := filepath.Dir(file)
+		cmd := exec.CommandContext(ctx, nftopt, "fmt", "-I", dir, file)
+		cmd.Dir = dir
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		text, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("nftopt fmt: %v\n%s", err, stderr.Bytes())
+		}
+		got, err := nftLoadListText(ctx, dir, text, ifaces)
+		if err != nil {
+			t.Fatalf("nft rejects the output of nftopt fmt: %v", err)
+		}
+		if d := lineDiff(want, got); d != "" {
+			t.Fatalf("nft list ruleset differs (- after loading the file, + after loading nftopt fmt's output):\n%s", d)
+		}
+		mu.Lock()
+		identical++
+		mu.Unlock()
 	})
 	pct := 0.0
 	if accepted > 0 {
