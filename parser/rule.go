@@ -278,6 +278,11 @@ func listToBinop(e ir.Expr) ir.Expr {
 func listToSet(l *ir.List) *ir.SetExpr {
 	s := &ir.SetExpr{Node: l.Node}
 	for _, it := range l.Items {
+		if inner, ok := it.(*ir.SetExpr); ok {
+			// "22,{80,443}": nested sets flatten, as inside braces.
+			s.Elems = append(s.Elems, inner.Elems...)
+			continue
+		}
 		s.Elems = append(s.Elems, &ir.Element{Key: it})
 	}
 	return s
@@ -758,7 +763,12 @@ func (p *ruleParser) setStmtBody(s *ir.SetStmt, g tok) {
 	for _, l := range g.group.Lines {
 		inner = append(inner, toks(l)...)
 	}
-	q := &ruleParser{l: p.l, t: p.l.expand(inner), table: p.table}
+	inner = p.l.expand(inner)
+	if len(inner) == 0 {
+		p.fail(g, "syntax error: %s needs a key in { }", s.Op)
+		return
+	}
+	q := &ruleParser{l: p.l, t: inner, table: p.table}
 	s.Key = q.lhsExpr()
 	if q.punct(":") {
 		q.next()

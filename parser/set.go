@@ -138,6 +138,10 @@ var knownTypeNames = map[string]bool{"ifname": true, "iface_index": true, "verdi
 
 // typeofDecl reads "typeof EXPR [. EXPR] [: EXPR]".
 func (l *lowerer) typeofDecl(t *ir.Table, ts []tok, at tok, isMap bool) (key, data ir.TypeSpec, ok bool) {
+	if len(ts) == 0 || ts[0].is(tokPunct, ":") {
+		l.errAt(at, "syntax error: typeof needs an expression")
+		return key, data, false
+	}
 	split := len(ts)
 	for i, x := range ts {
 		if x.is(tokPunct, ":") {

@@ -327,6 +327,10 @@ func (p *printer) rule(r *ir.Rule) string {
 		if i+1 < len(r.Stmts) && p.impliedBy(s, r.Stmts[i+1]) {
 			continue
 		}
+		if _, ok := s.(*ir.Match); ok && i+1 < len(r.Stmts) && ir.StmtKey(s) == ir.StmtKey(r.Stmts[i+1]) {
+			// The same match twice in a row tests nothing new.
+			continue
+		}
 		parts = append(parts, p.stmt(s))
 	}
 	if r.Comment != "" {
