@@ -119,6 +119,11 @@ func mergeable(r *ir.Rule, keepCounters bool) bool {
 				return false
 			}
 		case *ir.Log, *ir.Reject, *ir.Nat:
+		case *ir.Mangle:
+			// Only a mark written with a constant, as a rule's last statement.
+			if !markWrite(x) || s != r.Stmts[len(r.Stmts)-1] {
+				return false
+			}
 		default:
 			return false
 		}
@@ -143,6 +148,7 @@ type run struct {
 	keys     map[int]bool // statement positions that differ
 	verdicts bool         // the final verdicts differ
 	nat      bool         // the final NAT statements differ in their target
+	write    bool         // the final mark writes differ in their value
 }
 
 // accepts extends the run with r when r has the run's shape.
@@ -154,7 +160,7 @@ func (g *run) accepts(r *ir.Rule) bool {
 	for p := range g.keys {
 		keys[p] = true
 	}
-	verdicts, nat := g.verdicts, g.nat
+	verdicts, nat, write := g.verdicts, g.nat, g.write
 	last := len(r.Stmts) - 1
 	for p, s := range r.Stmts {
 		b := g.base.Stmts[p]
@@ -178,17 +184,21 @@ func (g *run) accepts(r *ir.Rule) bool {
 				nat = true
 				continue
 			}
+			if sameMarkWrite(b, s) {
+				write = true
+				continue
+			}
 		}
 		return false
 	}
-	if len(keys) == 0 && !verdicts && !nat {
+	if len(keys) == 0 && !verdicts && !nat && !write {
 		// A duplicate of the base; the dead-rule pass handles it.
 		return false
 	}
-	if verdicts || nat {
+	if verdicts || nat || write {
 		// A map needs keys, and no statement but matches besides:
 		// nft 1.0.6 rejects counters on anonymous map elements.
-		if len(keys) == 0 || verdicts && nat {
+		if len(keys) == 0 || verdicts && nat || write && (verdicts || nat) {
 			return false
 		}
 		for p, s := range g.base.Stmts[:last] {
@@ -205,7 +215,7 @@ func (g *run) accepts(r *ir.Rule) bool {
 			return false
 		}
 	}
-	g.keys, g.verdicts, g.nat = keys, verdicts, nat
+	g.keys, g.verdicts, g.nat, g.write = keys, verdicts, nat, write
 	g.rules = append(g.rules, r)
 	return true
 }
@@ -318,6 +328,12 @@ func build(g *run) (*ir.Rule, string, bool) {
 			return nil, "", false
 		}
 		newStmt, note = n, "nat map"
+	case g.write:
+		m, ok := writeMap(g, sels, vals)
+		if !ok {
+			return nil, "", false
+		}
+		newStmt, note = m, "mark map"
 	default:
 		m, ok := setMatch(sels, vals)
 		if !ok {
@@ -332,11 +348,13 @@ func build(g *run) (*ir.Rule, string, bool) {
 	res := &ir.Rule{Span: g.base.Span, Origin: origin}
 	for p, s := range g.base.Stmts {
 		switch {
-		case p == ps[0] && !g.verdicts && !g.nat:
+		case p == ps[0] && !g.verdicts && !g.nat && !g.write:
 			res.Stmts = append(res.Stmts, newStmt)
 		case g.keys[p]:
-		case (g.verdicts || g.nat) && p == last:
-			if g.nat {
+		case (g.verdicts || g.nat || g.write) && p == last:
+			if g.nat || g.write {
+				// A statement's map key does not bring the protocol match
+				// a match would: keep it explicit.
 				res.Stmts = append(res.Stmts, transportDeps(sels)...)
 			}
 			res.Stmts = append(res.Stmts, newStmt)
@@ -649,4 +667,54 @@ func splitVmap(r *ir.Rule) ([]*ir.Rule, bool) {
 		parts = append(parts, &ir.Rule{Stmts: stmts, Span: r.Span, Origin: r.Origin})
 	}
 	return parts, len(parts) > 0
+}
+
+// markWrite reports "meta mark set C" or "ct mark set C" with a constant.
+func markWrite(m *ir.Mangle) bool {
+	sel, ok := m.Left.(*ir.Selector)
+	if !ok || (sel.Field.Name != "meta mark" && sel.Field.Name != "ct mark") {
+		return false
+	}
+	c, ok := m.Value.(*ir.Const)
+	return ok && c.Val != nil
+}
+
+// sameMarkWrite reports two constant writes of the same mark.
+func sameMarkWrite(a, b ir.Stmt) bool {
+	x, ok1 := a.(*ir.Mangle)
+	y, ok2 := b.(*ir.Mangle)
+	return ok1 && ok2 && markWrite(x) && markWrite(y) && ir.ExprKey(x.Left) == ir.ExprKey(y.Left)
+}
+
+// writeMap builds "meta mark set KEY map { k : value }". Every rule of
+// the run writes when it matches, so a packet matching two of them
+// keeps the last value: the keys must be distinct single values, or
+// the merge is declined.
+func writeMap(g *run, sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
+	last := len(g.base.Stmts) - 1
+	var values []ir.Expr
+	seen := map[string]bool{}
+	for i, r := range g.rules {
+		values = append(values, r.Stmts[last].(*ir.Mangle).Value)
+		for _, v := range vals[i] {
+			for _, x := range v {
+				if _, ok := x.(*ir.Const); !ok {
+					return nil, false
+				}
+			}
+		}
+		for _, tup := range product(vals[i]) {
+			k := ir.ExprKey(tup)
+			if seen[k] {
+				return nil, false
+			}
+			seen[k] = true
+		}
+	}
+	set, key, ok := lookupMap(sels, vals, values)
+	if !ok {
+		return nil, false
+	}
+	first := g.base.Stmts[last].(*ir.Mangle)
+	return &ir.Mangle{Left: first.Left, Value: &ir.MapExpr{Key: key, Map: set}}, true
 }

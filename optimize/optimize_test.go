@@ -94,6 +94,19 @@ func TestNatMaps(t *testing.T) {
 		nat("meta l4proto tcp dnat ip to tcp dport map { 80 : 1.1.1.1 . 8001, 81 : 2.2.2.2 . 9001 }"))
 }
 
+func TestMarkMaps(t *testing.T) {
+	mangle := func(rules ...string) string {
+		return "table inet t {\n\tchain c {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n\t\t" + strings.Join(rules, "\n\t\t") + "\n\t}\n}\n"
+	}
+	expectOptimized(t, optimize.Options{},
+		mangle("tcp dport 22 meta mark set 1", "tcp dport 80 meta mark set 2"),
+		mangle("meta l4proto tcp meta mark set tcp dport map { 22 : 0x00000001, 80 : 0x00000002 }"))
+	// A packet matching two writes keeps the last value: not a map.
+	expectOptimized(t, optimize.Options{},
+		mangle("tcp dport 22 meta mark set 1", "tcp dport 22 meta mark set 2"),
+		mangle("tcp dport 22 meta mark set 0x00000001", "tcp dport 22 meta mark set 0x00000002"))
+}
+
 func TestPassTable(t *testing.T) {
 	names := optimize.PassNames()
 	if len(names) == 0 || names[0] != "dead" {
