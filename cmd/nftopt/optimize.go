@@ -132,8 +132,10 @@ func writeStats(w io.Writer, before *ir.Ruleset, res *optimize.Result) {
 		fmt.Fprintf(w, " (%.1f%% fewer)", 100*float64(b-a)/float64(b))
 	}
 	fmt.Fprintf(w, "\nrules a packet may evaluate in the longest chain: %d -> %d\n", worstWalk(before), worstWalk(res.Output))
-	if res.Proof.Classes > 0 {
-		fmt.Fprintf(w, "verified equivalent over %d packet classes\n", res.Proof.Classes)
+	if n := res.Proof.Classes; n > 0 {
+		fmt.Fprintf(w, "rules evaluated per packet, averaged over packet classes: %.1f -> %.1f\n",
+			float64(res.Proof.Evaluated[0])/float64(n), float64(res.Proof.Evaluated[1])/float64(n))
+		fmt.Fprintf(w, "verified equivalent over %d packet classes\n", n)
 	}
 }
 

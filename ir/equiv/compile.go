@@ -148,6 +148,7 @@ type verdict struct {
 type crule struct {
 	id    int
 	chain int
+	index int // position in its chain
 	src   *ir.Rule
 	// guard is the conjunction of the matches before the rule's first
 	// other statement: when it is false the rule does nothing at all.
@@ -373,8 +374,10 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 	}
 	saved := c.table
 	c.table = t
-	for _, r := range ch.Rules {
-		cc.rules = append(cc.rules, c.rule(cc.id, r))
+	for i, r := range ch.Rules {
+		id := c.rule(cc.id, r)
+		c.p.rules[id].index = i
+		cc.rules = append(cc.rules, id)
 	}
 	c.table = saved
 	return cc.id

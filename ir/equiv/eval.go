@@ -15,6 +15,9 @@ type Outcome struct {
 	Effects []*Effect
 	// Rules are the rules the packet matched, in order.
 	Rules []*ir.Rule
+	// Evaluated counts the rules the kernel tests the packet against:
+	// every rule of a chain up to the one that ends it.
+	Evaluated int
 }
 
 // oracle tells the truth of atoms for one packet or packet class.
@@ -163,6 +166,7 @@ func (e *evaluator) chain(id, depth int) verdict {
 		e.tooDeep = true
 		return verdict{kind: "drop"}
 	}
+	ended := func(rid int) { e.out.Evaluated += e.p.rules[rid].index + 1 }
 	for _, rid := range e.rulesOf(id) {
 		v := e.rule(e.p.rules[rid])
 		if e.stopped() {
@@ -179,20 +183,24 @@ func (e *evaluator) chain(id, depth int) verdict {
 			if sub.kind == "" || sub.kind == "return" || sub.kind == "continue" {
 				continue
 			}
+			ended(rid)
 			return sub
 		case "goto":
 			sub := e.chain(v.target, depth+1)
 			if e.stopped() {
 				return verdict{}
 			}
+			ended(rid)
 			if sub.kind == "" || sub.kind == "return" || sub.kind == "continue" {
 				return verdict{kind: "return"}
 			}
 			return sub
 		default:
+			ended(rid)
 			return v
 		}
 	}
+	e.out.Evaluated += len(e.p.chains[id].rules)
 	return verdict{}
 }
 
