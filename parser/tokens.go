@@ -12,8 +12,6 @@ type tok struct {
 	text  string
 	pos   ir.Pos
 	group *groupAST
-	// file is the file the term came from, for nested groups.
-	file string
 }
 
 const kindGroup lexer.TokenType = -100

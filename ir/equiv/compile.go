@@ -3,7 +3,6 @@ package equiv
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/nftopt/nftopt/ir"
 )
@@ -1086,11 +1085,6 @@ func stringSet(s string, wild bool, w int) ir.IntervalSet {
 	}
 	hv, _ := ir.ValueOf(hi, w)
 	return ir.RangeSet(lv, hv)
-}
-
-// describe names a chain for messages.
-func (ch *cchain) describe() string {
-	return strings.Join([]string{"table", ch.table.Family.String(), ch.table.Name, "chain", ch.name}, " ")
 }
 
 // effectKey names the effect of a statement. The family word of a NAT
