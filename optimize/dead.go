@@ -149,12 +149,11 @@ func (s *shadowIndex) coveredBy(r *ir.Rule) *ir.Rule {
 // that later matches may see other values than earlier ones.
 func writes(r *ir.Rule) bool {
 	for _, s := range r.Stmts {
-		switch s.(type) {
+		switch v := s.(type) {
 		case *ir.Mangle, *ir.Nat, *ir.Generic:
 			return true
 		case *ir.VerdictStmt:
 			// A jump may run rules that write.
-			v := s.(*ir.VerdictStmt)
 			if v.Vmap != nil || v.Verdict.Kind == "jump" {
 				return true
 			}
