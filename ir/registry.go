@@ -288,3 +288,31 @@ func init() {
 	other("osf", "name", 128, TypeString)
 	other("osf", "version", 128, TypeString)
 }
+
+var rawFields = map[string]*Field{}
+
+// RawField returns the field a raw payload read @base,offset,length
+// denotes, so that raw reads can be compared and merged like registry
+// selectors. Its Name is the raw syntax, which is also how it prints.
+func RawField(base string, offset, length int) *Field {
+	name := "@" + base + "," + itoa(offset) + "," + itoa(length)
+	if f, ok := rawFields[name]; ok {
+		return f
+	}
+	f := &Field{Name: name, Proto: "@" + base, Base: BaseOther, Offset: offset, Width: length, Type: TypeRawHex.WithWidth(length)}
+	rawFields[name] = f
+	return f
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for ; n > 0; n /= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+	}
+	return string(b[i:])
+}

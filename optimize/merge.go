@@ -38,6 +38,10 @@ func matchKey(s ir.Stmt) (keyInfo, bool) {
 		return keyInfo{}, false
 	}
 	sel, ok := m.Left.(*ir.Selector)
+	if raw, isRaw := m.Left.(*ir.RawPayload); isRaw && raw.Len <= 128 {
+		// A raw payload read merges like a field of its width.
+		sel, ok = &ir.Selector{Node: raw.Node, Field: ir.RawField(raw.Base, raw.Offset, raw.Len)}, true
+	}
 	if !ok || sel.Field.Type.Kind == ir.KindInetAddr {
 		return keyInfo{}, false
 	}

@@ -758,6 +758,10 @@ func (c *compiler) match(m *ir.Match) *formula {
 }
 
 func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {
+	if raw, ok := m.Left.(*ir.RawPayload); ok && raw.Len <= 128 {
+		// A raw payload read is a dimension like a field of its width.
+		m = &ir.Match{Node: m.Node, Left: &ir.Selector{Node: raw.Node, Field: ir.RawField(raw.Base, raw.Offset, raw.Len)}, Op: m.Op, Right: m.Right}
+	}
 	switch l := m.Left.(type) {
 	case *ir.Selector:
 		d := c.selectorDim(l)
@@ -829,11 +833,16 @@ func isSetLiteral(e ir.Expr) bool { _, ok := e.(*ir.SetExpr); return ok }
 func (c *compiler) concatSet(l *ir.Concat, s *ir.SetExpr) (*formula, bool) {
 	var dims []int
 	var deps []*formula
+	var sels []*ir.Selector
 	for _, part := range l.Parts {
 		sel, ok := part.(*ir.Selector)
+		if raw, isRaw := part.(*ir.RawPayload); isRaw && raw.Len <= 128 {
+			sel, ok = &ir.Selector{Field: ir.RawField(raw.Base, raw.Offset, raw.Len)}, true
+		}
 		if !ok {
 			return nil, false
 		}
+		sels = append(sels, sel)
 		d := c.selectorDim(sel)
 		if d < 0 {
 			return nil, false
@@ -849,7 +858,7 @@ func (c *compiler) concatSet(l *ir.Concat, s *ir.SetExpr) (*formula, bool) {
 		}
 		var conj []*formula
 		for i, part := range k.Parts {
-			set, ok := c.valueSet(part, c.p.dims[dims[i]].width, l.Parts[i].(*ir.Selector).Field.Type)
+			set, ok := c.valueSet(part, c.p.dims[dims[i]].width, sels[i].Field.Type)
 			if !ok {
 				return nil, false
 			}

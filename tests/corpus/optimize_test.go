@@ -19,7 +19,6 @@ import (
 var upstreamGaps = map[string]string{
 	"merge_counter":    "upstream puts counters on verdict-map elements; nft 1.0.6 rejects them in anonymous maps",
 	"merge_stmts_vmap": "same: counters on map elements",
-	"merge_vmap_raw":   "raw payload (@th,...) keys are not merged yet",
 }
 
 // TestOptimizeUpstreamCases runs the optimizer on nft's own -o test
