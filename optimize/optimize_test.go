@@ -73,6 +73,8 @@ func TestPasses(t *testing.T) {
 			[]string{"tcp dport 22 accept", "drop"}, false},
 		{"rules that only match do nothing", []string{"tcp dport 22", "udp dport 53 accept"},
 			[]string{"udp dport 53 accept"}, false},
+		{"raw payload reads merge like fields", []string{"meta l4proto udp @th,64,16 0x1 accept", "meta l4proto udp @th,64,16 0x2 drop"},
+			[]string{"meta l4proto udp @th,64,16 vmap { 0x1 : accept, 0x2 : drop }"}, false},
 		{"neighbouring verdict maps merge", []string{"tcp dport vmap { 22 : accept, 23 : drop }", "tcp dport 24 drop"},
 			[]string{"tcp dport vmap { 22 : accept, 23 : drop, 24 : drop }"}, false},
 	} {
