@@ -21,15 +21,13 @@ type lineAST struct {
 	Terms []*termAST `parser:"@@+"`
 }
 
-// termAST is a token or a brace group.
+// termAST is a brace group or a run of tokens outside braces. Runs are
+// captured whole as tokens: one capture per run instead of one per
+// token keeps participle's reflection off the hot path.
 type termAST struct {
-	Pos    lexer.Position
-	Group  *groupAST `parser:"  @@"`
-	Word   *string   `parser:"| @Word"`
-	String *string   `parser:"| @String"`
-	Var    *string   `parser:"| @Var"`
-	SetRef *string   `parser:"| @SetRef"`
-	Punct  *string   `parser:"| @Punct"`
+	Pos   lexer.Position
+	Group *groupAST     `parser:"  @@"`
+	Toks  []lexer.Token `parser:"| @((Word|String|Var|SetRef|Punct)+)"`
 }
 
 // groupAST is a { ... } block: table, chain and set bodies, and set literals.

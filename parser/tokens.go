@@ -20,31 +20,31 @@ func (t tok) is(kind lexer.TokenType, text string) bool { return t.kind == kind 
 
 // toks converts a line's terms to toks.
 func toks(line *lineAST) []tok {
-	out := make([]tok, 0, len(line.Terms))
+	out := make([]tok, 0, len(line.Terms)*4)
 	for _, t := range line.Terms {
-		out = append(out, termTok(t))
+		out = appendTerm(out, t)
 	}
 	return out
 }
 
 func position(p lexer.Position) ir.Pos { return ir.Pos{File: p.Filename, Line: p.Line, Col: p.Column} }
 
-func termTok(t *termAST) tok {
-	p := position(t.Pos)
-	switch {
-	case t.Group != nil:
-		return tok{kind: kindGroup, text: "{", pos: p, group: t.Group}
-	case t.Word != nil:
-		return tok{kind: tokWord, text: *t.Word, pos: p}
-	case t.String != nil:
-		s := *t.String
-		return tok{kind: tokString, text: s[1 : len(s)-1], pos: p}
-	case t.Var != nil:
-		return tok{kind: tokVar, text: (*t.Var)[1:], pos: p}
-	case t.SetRef != nil:
-		return tok{kind: tokSetRef, text: (*t.SetRef)[1:], pos: p}
+// appendTerm appends the toks of one term: a group, or its tokens.
+func appendTerm(out []tok, t *termAST) []tok {
+	if t.Group != nil {
+		return append(out, tok{kind: kindGroup, text: "{", pos: position(t.Pos), group: t.Group})
 	}
-	return tok{kind: tokPunct, text: *t.Punct, pos: p}
+	for _, lt := range t.Toks {
+		k := tok{kind: lt.Type, text: lt.Value, pos: position(lt.Pos)}
+		switch lt.Type {
+		case tokString:
+			k.text = lt.Value[1 : len(lt.Value)-1]
+		case tokVar, tokSetRef:
+			k.text = lt.Value[1:]
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // groupItems splits a brace group's content into comma-separated items,
@@ -53,8 +53,7 @@ func groupItems(g *groupAST) [][]tok {
 	var items [][]tok
 	var cur []tok
 	for _, l := range g.Lines {
-		for _, t := range l.Terms {
-			tk := termTok(t)
+		for _, tk := range toks(l) {
 			if tk.is(tokPunct, ",") {
 				if len(cur) > 0 {
 					items = append(items, cur)
