@@ -23,6 +23,14 @@ type lowerer struct {
 	// predate the file any more.
 	allFresh bool
 	fresh    map[string]bool
+	// chains indexes each table's chains by name: tables of generated
+	// rulesets have tens of thousands.
+	chains map[*ir.Table]map[string]*ir.Chain
+}
+
+// lookupChain finds a chain of t by name.
+func (l *lowerer) lookupChain(t *ir.Table, name string) *ir.Chain {
+	return l.chains[t][name]
 }
 
 func tableKey(f ir.Family, name string) string { return f.String() + " " + name }
@@ -234,7 +242,7 @@ func (l *lowerer) command(ts []tok) {
 		if !ok {
 			return
 		}
-		c := t.Chain(name)
+		c := l.lookupChain(t, name)
 		if c == nil {
 			l.errAt(args[len(args)-len(rest)-1], "chain '%s' does not exist in table %s %s", name, t.Family, t.Name)
 			return
@@ -356,11 +364,18 @@ func (l *lowerer) table(fam ir.Family, name string, at tok) *ir.Table {
 
 // chain finds or creates a chain.
 func (l *lowerer) chain(t *ir.Table, name string, at tok) *ir.Chain {
-	if c := t.Chain(name); c != nil {
+	if c := l.lookupChain(t, name); c != nil {
 		return c
 	}
 	c := &ir.Chain{Name: name, Span: spanOf(at)}
 	t.Chains = append(t.Chains, c)
+	if l.chains == nil {
+		l.chains = map[*ir.Table]map[string]*ir.Chain{}
+	}
+	if l.chains[t] == nil {
+		l.chains[t] = map[string]*ir.Chain{}
+	}
+	l.chains[t][name] = c
 	return c
 }
 
@@ -789,10 +804,11 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 	}
 	switch kind {
 	case "chain":
-		if c := t.Chain(cmd.Name); c != nil {
+		if c := l.lookupChain(t, cmd.Name); c != nil {
 			if verb == "flush" {
 				c.Rules = nil
 			} else if verb != "reset" {
+				delete(l.chains[t], cmd.Name)
 				cmd.Chain = &ir.Chain{Name: c.Name, Base: c.Base, Span: c.Span}
 				var keep []*ir.Chain
 				for _, x := range t.Chains {
