@@ -316,13 +316,18 @@ func (en *enumerator) filter(asg *assignment, alive *aliveSet, dim int) *aliveSe
 // with every atom on d false are kept for all classes; the others are
 // indexed by their atoms on d and tried only for classes where one holds.
 type splitter struct {
-	chains []int
-	keep   map[int][]int         // chain -> rules kept whatever the class
-	need   map[int]map[int][]int // chain -> atom -> rules needing it
+	keep map[int][]int         // chain -> rules kept whatever the class
+	need map[int]map[int][]int // chain -> atom -> rules needing it
+	// base holds the kept rules of every chain the split filters,
+	// shared by all classes; byAtom lists the chains with rules that
+	// need each atom, so a class only rebuilds the chains its atoms touch.
+	base   *aliveSet
+	byAtom map[int][]int
 }
 
 func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, reach map[int]bool) *splitter {
-	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}}
+	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}, byAtom: map[int][]int{}}
+	sp.base = &aliveSet{parent: alive, over: map[int][]int{}}
 	none := &assignment{dim: d, cls: &class{}, parent: asg}
 	for _, ch := range en.guardChains[d] {
 		if !reach[ch] {
@@ -348,24 +353,29 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, reach
 		if len(keep) == len(rules) {
 			continue
 		}
-		sp.chains = append(sp.chains, ch)
 		sp.keep[ch] = keep
 		sp.need[ch] = idx
+		sp.base.over[ch] = keep
+		for at := range idx {
+			sp.byAtom[at] = append(sp.byAtom[at], ch)
+		}
 	}
 	return sp
 }
 
 // child returns the live rules for the class at child.
-func (en *enumerator) child(sp *splitter, child *assignment, alive *aliveSet) *aliveSet {
-	out := &aliveSet{parent: alive, over: make(map[int][]int, len(sp.chains))}
-	for _, ch := range sp.chains {
+func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
+	out := &aliveSet{parent: sp.base, over: map[int][]int{}}
+	touched := map[int]bool{}
+	for _, at := range child.cls.true {
+		for _, ch := range sp.byAtom[at] {
+			touched[ch] = true
+		}
+	}
+	for ch := range touched {
 		var cand []int
 		for _, at := range child.cls.true {
 			cand = append(cand, sp.need[ch][at]...)
-		}
-		if len(cand) == 0 {
-			out.over[ch] = sp.keep[ch]
-			continue
 		}
 		sort.Ints(cand)
 		merged := make([]int, 0, len(sp.keep[ch])+len(cand))
@@ -517,7 +527,7 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	sp := en.newSplitter(asg, alive, d, reach)
 	for _, cls := range en.split(d, ats) {
 		child := &assignment{dim: d, cls: cls, parent: asg}
-		en.walk(child, en.child(sp, child, alive))
+		en.walk(child, en.child(sp, child))
 		if en.done {
 			return
 		}
