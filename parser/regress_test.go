@@ -20,6 +20,8 @@ func TestRegressions(t *testing.T) {
 	// Commands without an object point at the verb.
 	expectParseError(t, "flush\n", "x.nft:1:1:")
 	expectParseError(t, "flush foo ip t c\n", "x.nft:1:7: syntax error")
+	// A statement kept as words ends where the next statement starts.
+	expectRule(t, "ip", "tproxy to :8999 mark set 0xff accept", "tproxy to :8999 meta mark set 0x000000ff accept")
 	// A packet limit needs a burst.
 	expectParseError(t, "table ip t {\n chain c {\n  limit rate 10/minute burst 0 packets\n }\n}\n", "burst of at least 1")
 	// Deleting what the file declared first declares it again, so the

@@ -851,6 +851,16 @@ func (p *ruleParser) connlimit() ir.Stmt {
 	return &ir.Generic{Node: ir.Node{Span: span(start, p)}, Kind: "connlimit", Words: words}
 }
 
+// afterKeyword reports a generic statement whose last word takes an
+// argument that may be an expression ("to", "device", "name").
+func afterKeyword(words []string) bool {
+	switch words[len(words)-1] {
+	case "to", "device", "name", "set":
+		return true
+	}
+	return false
+}
+
 // genericStop reports the words that begin a new statement.
 func (p *ruleParser) genericStop(t tok) bool {
 	if t.kind != tokWord {
@@ -872,6 +882,10 @@ func (p *ruleParser) generic() ir.Stmt {
 	for !p.atEnd() && !p.failed {
 		t := p.peek()
 		if len(g.Words) > 0 && p.genericStop(t) {
+			break
+		}
+		if len(g.Words) > 1 && !afterKeyword(g.Words) && p.isSelectorStart() {
+			// The next statement: "tproxy to :80 meta mark set 1".
 			break
 		}
 		switch {
