@@ -139,7 +139,12 @@ func StmtKey(s Stmt) string {
 			writeExpr(&sb, x.Name)
 			break
 		}
-		fmt.Fprintf(&sb, "limit over=%v %d %s/%s burst %d %s", x.Over, x.Rate, x.Unit, x.Per, x.Burst, x.BurstUnit)
+		burst, unit := x.Burst, x.BurstUnit
+		if x.Unit == "" && unit == "" {
+			// A packet limit without a burst has nft's default of 5.
+			burst, unit = 5, "packets"
+		}
+		fmt.Fprintf(&sb, "limit over=%v %d %s/%s burst %d %s", x.Over, x.Rate, x.Unit, x.Per, burst, unit)
 	case *Quota:
 		if x.Name != nil {
 			sb.WriteString("quota name ")

@@ -14,7 +14,7 @@ import (
 
 func newEquiv() *cobra.Command {
 	var includes, hooks, families []string
-	var format string
+	var format, inputFormat string
 	var maxDiffs int
 	var counters bool
 	cmd := &cobra.Command{
@@ -36,11 +36,11 @@ completed (a construct nftopt cannot reason about).`,
 			if format != "text" && format != "json" {
 				return &exitError{exitInput, fmt.Sprintf("nftopt: --format must be text or json, not %q\n", format)}
 			}
-			a, err := loadRuleset(cmd, args[0], includes)
+			a, err := readRuleset(cmd, args[0], includes, inputFormat)
 			if err != nil {
 				return err
 			}
-			b, err := loadRuleset(cmd, args[1], includes)
+			b, err := readRuleset(cmd, args[1], includes, inputFormat)
 			if err != nil {
 				return err
 			}
@@ -67,6 +67,7 @@ completed (a construct nftopt cannot reason about).`,
 	cmd.Flags().StringSliceVar(&hooks, "hook", nil, "check only these hooks (input, forward, ...)")
 	cmd.Flags().StringSliceVar(&families, "family", nil, "check only packets of these families (ip, ip6, arp, bridge, netdev)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&inputFormat, "input-format", formatAuto, "input format: auto, nft or json")
 	cmd.Flags().IntVar(&maxDiffs, "max", 1, "report up to `N` counterexamples")
 	cmd.Flags().BoolVar(&counters, "counters", false, "also require each anonymous counter to count the same packets as before")
 	return cmd

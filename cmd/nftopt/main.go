@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/nftopt/nftopt/ir"
-	"github.com/nftopt/nftopt/parser"
 	"github.com/spf13/cobra"
 )
 
@@ -80,32 +78,6 @@ func newVersion() *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// loadRuleset reads FILE or "-" (stdin) and parses it. Errors come back
-// as exit status 2 with caret diagnostics.
-func loadRuleset(cmd *cobra.Command, arg string, includes []string) (*ir.Ruleset, error) {
-	var src []byte
-	var err error
-	name := arg
-	if arg == "-" {
-		name = "<stdin>"
-		src, err = io.ReadAll(cmd.InOrStdin())
-	} else {
-		src, err = os.ReadFile(arg)
-	}
-	if err != nil {
-		return nil, &exitError{exitInput, fmt.Sprintf("nftopt: %v\n", err)}
-	}
-	rs, err := parser.Parse(name, src, parser.Options{IncludeDirs: includes})
-	if err != nil {
-		var el parser.ErrorList
-		if errors.As(err, &el) {
-			return nil, &exitError{exitInput, el.Format()}
-		}
-		return nil, &exitError{exitInput, fmt.Sprintf("%v\n", err)}
-	}
-	return rs, nil
 }
 
 // writeOutput writes text to stdout, or atomically to path.

@@ -67,6 +67,24 @@ func TestEquivExitCodes(t *testing.T) {
 	}
 }
 
+// TestJSONInputs reads the same ruleset as nft text and as JSON: equiv
+// proves them equal, and optimize reads JSON and writes JSON.
+func TestJSONInputs(t *testing.T) {
+	text := writeFile(t, "a.nft", flagsC)
+	js, _, code := run(t, "", "fmt", "--format", "json", text)
+	if code != 0 || !strings.HasPrefix(strings.TrimSpace(js), "{") {
+		t.Fatalf("fmt --format json: exit %d: %s", code, js)
+	}
+	jsFile := writeFile(t, "a.json", js)
+	if out, _, code := run(t, "", "equiv", text, jsFile); code != 0 {
+		t.Errorf("equiv text json: exit %d\n%s", code, out)
+	}
+	out, errOut, code := run(t, "", "optimize", "--input-format", "json", "--format", "json", jsFile)
+	if code != 0 || !strings.Contains(out, `"nftables"`) {
+		t.Errorf("optimize json: exit %d: %s%s", code, out, errOut)
+	}
+}
+
 func TestFmtOutputFileIsAtomic(t *testing.T) {
 	in := writeFile(t, "in.nft", flagsC)
 	dst := filepath.Join(t.TempDir(), "out.nft")

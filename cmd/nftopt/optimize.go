@@ -14,7 +14,7 @@ import (
 
 func newOptimize() *cobra.Command {
 	var includes, passes []string
-	var out string
+	var out, inputFormat, format string
 	var inPlace, stats, explain, keepCounters, noVerify bool
 	cmd := &cobra.Command{
 		Use:   "optimize [FILE|-]",
@@ -47,7 +47,7 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 					return &exitError{exitInput, fmt.Sprintf("nftopt: unknown pass %q (passes: %s)\n", p, strings.Join(optimize.PassNames(), ", "))}
 				}
 			}
-			rs, err := loadRuleset(cmd, arg, includes)
+			rs, err := readRuleset(cmd, arg, includes, inputFormat)
 			if err != nil {
 				return err
 			}
@@ -72,7 +72,11 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			if stats {
 				writeStats(errw, rs, res)
 			}
-			return writeOutput(cmd, out, nft.Print(res.Output, nft.Options{}))
+			text, err := formatRuleset(res.Output, format, false)
+			if err != nil {
+				return err
+			}
+			return writeOutput(cmd, out, text)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&includes, "include", "I", nil, "add `DIR` to the include search path")
@@ -83,6 +87,8 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 	cmd.Flags().StringSliceVar(&passes, "passes", nil, "run only these passes (see nftopt passes)")
 	cmd.Flags().BoolVar(&keepCounters, "keep-counters", false, "never merge rules that have counters")
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "skip the equivalence proof")
+	cmd.Flags().StringVar(&inputFormat, "input-format", formatAuto, "input format: auto, nft or json")
+	cmd.Flags().StringVar(&format, "format", formatNft, "output format: nft or json")
 	return cmd
 }
 
