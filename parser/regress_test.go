@@ -22,6 +22,8 @@ func TestRegressions(t *testing.T) {
 	expectParseError(t, "flush foo ip t c\n", "x.nft:1:7: syntax error")
 	// A statement kept as words ends where the next statement starts.
 	expectRule(t, "ip", "tproxy to :8999 mark set 0xff accept", "tproxy to :8999 meta mark set 0x000000ff accept")
+	// An IPv6 address that starts with "::" is not a port.
+	expectRule(t, "ip6", "dnat ::99", "dnat to ::99")
 	// A packet limit needs a burst.
 	expectParseError(t, "table ip t {\n chain c {\n  limit rate 10/minute burst 0 packets\n }\n}\n", "burst of at least 1")
 	// Deleting what the file declared first declares it again, so the

@@ -619,7 +619,8 @@ func (p *ruleParser) natAddrType(n *ir.Nat, lit string) *ir.Type {
 func (p *ruleParser) natTarget(n *ir.Nat) {
 	t := p.peek()
 	switch {
-	case t.kind == tokWord && strings.HasPrefix(t.text, ":"):
+	case t.kind == tokWord && strings.HasPrefix(t.text, ":") && !strings.HasPrefix(t.text, "::"):
+		// ":80" is a port alone; "::99" is an IPv6 address.
 		n.Port = p.portSpec()
 		return
 	case t.is(tokPunct, "["):
