@@ -316,3 +316,20 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
+
+// optionFieldWidths gives the widths of tcp option, ip option and sctp
+// chunk fields, by field name.
+var optionFieldWidths = map[string]int{
+	"kind": 8, "length": 8, "size": 16, "count": 8, "left": 32, "right": 32, "tsval": 32, "tsecr": 32,
+	"subtype": 4, "type": 8, "value": 32, "ptr": 8, "addr": 32, "flags": 8, "tsn": 32, "stream": 16,
+	"ssn": 16, "ppid": 32, "cum-tsn-ack": 32, "a-rwnd": 32, "num-gap-ack-blocks": 16,
+	"num-dup-tsns": 16, "init-tag": 32, "num-outbound-streams": 16, "num-inbound-streams": 16,
+	"initial-tsn": 32, "lowest-tsn": 32, "seqno": 32, "new-cum-tsn": 32,
+}
+
+// OptionFieldWidth returns the width in bits of a tcp option, ip option
+// or sctp chunk field ("size", "tsval", ...).
+func OptionFieldWidth(name string) (int, bool) {
+	w, ok := optionFieldWidths[name]
+	return w, ok
+}

@@ -414,17 +414,6 @@ func (r *reader) exthdr(val any) ir.Expr {
 	return nil
 }
 
-// optionFields gives the widths of tcp option, ip option and sctp chunk
-// fields. It mirrors the text parser's table, which the field registry
-// does not cover yet.
-var optionFields = map[string]int{
-	"kind": 8, "length": 8, "size": 16, "count": 8, "left": 32, "right": 32, "tsval": 32, "tsecr": 32,
-	"subtype": 4, "type": 8, "value": 32, "ptr": 8, "addr": 32, "flags": 8, "tsn": 32, "stream": 16,
-	"ssn": 16, "ppid": 32, "cum-tsn-ack": 32, "a-rwnd": 32, "num-gap-ack-blocks": 16,
-	"num-dup-tsns": 16, "init-tag": 32, "num-outbound-streams": 16, "num-inbound-streams": 16,
-	"initial-tsn": 32, "lowest-tsn": 32, "seqno": 32, "new-cum-tsn": 32,
-}
-
 // option reads "tcp option", "ip option" and "sctp chunk" objects:
 // {name, field}, a presence check {name}, or a raw tcp option {base,
 // offset, len}.
@@ -454,7 +443,7 @@ func (r *reader) option(key string, val any) ir.Expr {
 	if !ok {
 		return &ir.Special{Kind: "option", Words: words, Type: ir.TypeBool}
 	}
-	w, known := optionFields[field]
+	w, known := ir.OptionFieldWidth(field)
 	if !known {
 		r.enter("field")
 		r.failf("unknown %s field %q", key, field)

@@ -19,7 +19,7 @@ func parseDurationWord(s string) (uint64, error) { return ir.ParseDuration(s) }
 func (w *writer) stmts(list []ir.Stmt) []any {
 	out := make([]any, 0, len(list))
 	for i, s := range list {
-		if w.opts.Listing && i+1 < len(list) && w.impliedBy(s, list[i+1]) {
+		if w.opts.Listing && i+1 < len(list) && ir.ImpliedBy(w.fam, s, list[i+1]) {
 			continue
 		}
 		out = append(out, w.stmt(s))
@@ -708,79 +708,6 @@ func splitHostPort(s string) (host, port string) {
 		return h, p
 	}
 	return s, ""
-}
-
-// impliedBy reports whether match a is exactly the protocol dependency
-// that nft adds by itself for the selector of the next statement b, so
-// that nft lists the rule without it. It follows the text printer.
-func (w *writer) impliedBy(a, b ir.Stmt) bool {
-	m, ok := a.(*ir.Match)
-	if !ok || (m.Op != ir.OpImplicit && m.Op != ir.OpEq) {
-		return false
-	}
-	sel, ok := m.Left.(*ir.Selector)
-	if !ok {
-		return false
-	}
-	val, ok := m.Right.(*ir.Const)
-	if !ok || val.Val == nil || val.Sym {
-		return false
-	}
-	next := firstField(b)
-	if next == nil {
-		return false
-	}
-	v := ir.Uint(val.Val)
-	switch sel.Field.Name {
-	case "meta l4proto":
-		return next.Dep != nil && next.Dep.L4 == int(v) && w.fam != ir.FamilyARP
-	case "ip protocol":
-		return w.fam == ir.FamilyIP && next.Dep != nil && next.Dep.L4 == int(v)
-	case "meta protocol":
-		if next.Dep == nil {
-			return false
-		}
-		return w.fam == ir.FamilyIP && v == 0x0800 && (next.Dep.L3 == "ip" || next.Dep.L4 >= 0 && next.Dep.L3 == "") ||
-			w.fam == ir.FamilyIP6 && v == 0x86dd && (next.Dep.L3 == "ip6" || next.Dep.L4 >= 0 && next.Dep.L3 == "")
-	case "meta nfproto":
-		if w.fam != ir.FamilyInet || next.Dep == nil {
-			return false
-		}
-		// icmp and icmpv6 imply their network protocol too.
-		return (next.Dep.L3 == "ip" || next.Dep.L4 == 1) && v == 2 || (next.Dep.L3 == "ip6" || next.Dep.L4 == 58) && v == 10
-	case "ether type":
-		return v == 0x8100 && next.Proto == "vlan"
-	}
-	return false
-}
-
-// firstField returns the field of the first selector a match or
-// mangle statement reads.
-func firstField(s ir.Stmt) *ir.Field {
-	var e ir.Expr
-	switch x := s.(type) {
-	case *ir.Match:
-		e = x.Left
-	case *ir.Mangle:
-		e = x.Left
-	default:
-		return nil
-	}
-	for {
-		switch x := e.(type) {
-		case *ir.Selector:
-			if x.Dir != "" {
-				return nil
-			}
-			return x.Field
-		case *ir.Binop:
-			e = x.X
-		case *ir.Concat:
-			e = x.Parts[0]
-		default:
-			return nil
-		}
-	}
 }
 
 // xorTransfer moves a constant xor on the left of an equality to the

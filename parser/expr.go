@@ -410,15 +410,6 @@ func (p *ruleParser) ipsec() ir.Expr {
 	return &ir.Special{Node: ir.Node{Span: span(start, p)}, Kind: "ipsec", Words: words, Type: typ}
 }
 
-// optionFields gives widths of tcp option, ip option and sctp chunk fields.
-var optionFields = map[string]int{
-	"kind": 8, "length": 8, "size": 16, "count": 8, "left": 32, "right": 32, "tsval": 32, "tsecr": 32,
-	"subtype": 4, "type": 8, "value": 32, "ptr": 8, "addr": 32, "flags": 8, "tsn": 32, "stream": 16,
-	"ssn": 16, "ppid": 32, "cum-tsn-ack": 32, "a-rwnd": 32, "num-gap-ack-blocks": 16,
-	"num-dup-tsns": 16, "init-tag": 32, "num-outbound-streams": 16, "num-inbound-streams": 16,
-	"initial-tsn": 32, "lowest-tsn": 32, "seqno": 32, "new-cum-tsn": 32,
-}
-
 // option parses "tcp option NAME [FIELD]", "ip option NAME [FIELD]",
 // "sctp chunk NAME [FIELD]", and "tcp option @kind,offset,len".
 func (p *ruleParser) option() ir.Expr {
@@ -450,7 +441,7 @@ func (p *ruleParser) option() ir.Expr {
 	words = append(words, t.text)
 	typ := ir.TypeBool
 	if f := p.peek(); f.kind == tokWord {
-		if w, ok := optionFields[f.text]; ok {
+		if w, ok := ir.OptionFieldWidth(f.text); ok {
 			p.next()
 			words = append(words, f.text)
 			typ = ir.TypeInteger.WithWidth(w)

@@ -324,7 +324,7 @@ func (p *printer) chain(c *ir.Chain) {
 func (p *printer) rule(r *ir.Rule) string {
 	parts := make([]string, 0, len(r.Stmts)+1)
 	for i, s := range r.Stmts {
-		if i+1 < len(r.Stmts) && p.impliedBy(s, r.Stmts[i+1]) {
+		if i+1 < len(r.Stmts) && ir.ImpliedBy(p.fam, s, r.Stmts[i+1]) {
 			continue
 		}
 		if _, ok := s.(*ir.Match); ok && i+1 < len(r.Stmts) && ir.StmtKey(s) == ir.StmtKey(r.Stmts[i+1]) {
@@ -603,78 +603,4 @@ func (p *printer) defaultReject(x *ir.Reject) bool {
 		return x.With == "icmpx" && ir.Uint(c.Val) == 1
 	}
 	return false
-}
-
-// impliedBy reports whether match a is exactly the protocol dependency
-// that nft adds by itself for the selector of the next statement b, so
-// that nft lists the rule without it ("meta l4proto tcp tcp dport 22"
-// is listed as "tcp dport 22"). Loading either form gives the same
-// bytecode.
-func (p *printer) impliedBy(a, b ir.Stmt) bool {
-	m, ok := a.(*ir.Match)
-	if !ok || (m.Op != ir.OpImplicit && m.Op != ir.OpEq) {
-		return false
-	}
-	sel, ok := m.Left.(*ir.Selector)
-	if !ok {
-		return false
-	}
-	val, ok := m.Right.(*ir.Const)
-	if !ok || val.Val == nil || val.Sym {
-		return false
-	}
-	next := firstField(b)
-	if next == nil {
-		return false
-	}
-	v := ir.Uint(val.Val)
-	switch sel.Field.Name {
-	case "meta l4proto":
-		return next.Dep != nil && next.Dep.L4 == int(v) && p.fam != ir.FamilyARP
-	case "ip protocol":
-		return p.fam == ir.FamilyIP && next.Dep != nil && next.Dep.L4 == int(v)
-	case "meta protocol":
-		if next.Dep == nil {
-			return false
-		}
-		return p.fam == ir.FamilyIP && v == 0x0800 && (next.Dep.L3 == "ip" || next.Dep.L4 >= 0 && next.Dep.L3 == "") ||
-			p.fam == ir.FamilyIP6 && v == 0x86dd && (next.Dep.L3 == "ip6" || next.Dep.L4 >= 0 && next.Dep.L3 == "")
-	case "meta nfproto":
-		if p.fam != ir.FamilyInet || next.Dep == nil {
-			return false
-		}
-		return next.Dep.L3 == "ip" && v == 2 || next.Dep.L3 == "ip6" && v == 10
-	case "ether type":
-		return v == 0x8100 && next.Proto == "vlan"
-	}
-	return false
-}
-
-// firstField returns the field of the first selector a match or
-// mangle statement reads.
-func firstField(s ir.Stmt) *ir.Field {
-	var e ir.Expr
-	switch x := s.(type) {
-	case *ir.Match:
-		e = x.Left
-	case *ir.Mangle:
-		e = x.Left
-	default:
-		return nil
-	}
-	for {
-		switch x := e.(type) {
-		case *ir.Selector:
-			if x.Dir != "" {
-				return nil
-			}
-			return x.Field
-		case *ir.Binop:
-			e = x.X
-		case *ir.Concat:
-			e = x.Parts[0]
-		default:
-			return nil
-		}
-	}
 }
