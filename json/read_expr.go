@@ -221,7 +221,7 @@ func (r *reader) exprObj(key string, val any, ts []*ir.Type) ir.Expr {
 		r.enter("addr")
 		x := r.expr(av, ts)
 		r.leave()
-		if t := firstType(x); t != nil && t.Width > 0 && int(n) > t.Width {
+		if t := ir.FirstType(x); t != nil && t.Width > 0 && int(n) > t.Width {
 			r.enter("len")
 			r.failf("prefix length %d exceeds the width of %s (%d bits)", n, t.Name, t.Width)
 		}
@@ -547,7 +547,7 @@ func (r *reader) binop(op string, val any, ts []*ir.Type) ir.Expr {
 	x := r.expr(a[0], ts)
 	r.leave()
 	for i := 1; i < len(a); i++ {
-		yts := exprTypes(x)
+		yts := ir.ExprTypes(x)
 		if yts == nil {
 			yts = ts
 		}
@@ -676,7 +676,7 @@ func (r *reader) mapExpr(val any, ts []*ir.Type, vmap bool) *ir.MapExpr {
 			r.failf(`expected a mapping {"set": [[key, value], ...]}, got %s`, describeValue(dv))
 		}
 		r.enter("set")
-		me.Map = r.setExpr(sv, exprTypes(key), ts, true)
+		me.Map = r.setExpr(sv, ir.ExprTypes(key), ts, true)
 		r.leave()
 	default:
 		r.failf(`expected a mapping {"set": [[key, value], ...]} or "@map", got %s`, describeValue(dv))

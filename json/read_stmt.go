@@ -58,7 +58,7 @@ func (r *reader) stmtObj(key string, val any) ir.Stmt {
 			r.failf("cannot set %s: expected a payload, meta, ct, exthdr or option expression", describeValue(kv))
 		}
 		r.enter("value")
-		value := r.expr(vv, exprTypes(left))
+		value := r.expr(vv, ir.ExprTypes(left))
 		r.leave()
 		return &ir.Mangle{Left: left, Value: value}
 	case "set", "map":
@@ -157,7 +157,7 @@ func (r *reader) match(val any) ir.Stmt {
 	left := r.expr(lv, nil)
 	r.leave()
 	r.enter("right")
-	ts := exprTypes(left)
+	ts := ir.ExprTypes(left)
 	right := r.expr(rv, ts)
 	if l, ok := right.(*ir.List); ok {
 		if isBitmaskExpr(left) {

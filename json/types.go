@@ -16,56 +16,16 @@ import (
 // parser binds its literals: the datatypes and their ParseValue come
 // from ir.
 
-// exprTypes returns the datatypes of the values e yields: one per part
-// of a concatenation; nil when unknown.
-func exprTypes(e ir.Expr) []*ir.Type {
-	switch x := e.(type) {
-	case *ir.Selector:
-		return []*ir.Type{x.Field.Type}
-	case *ir.RawPayload:
-		return []*ir.Type{ir.TypeRawHex.WithWidth(x.Len)}
-	case *ir.Special:
-		if x.Type == nil {
-			return nil
-		}
-		return []*ir.Type{x.Type}
-	case *ir.Binop:
-		return exprTypes(x.X)
-	case *ir.Concat:
-		out := make([]*ir.Type, 0, len(x.Parts))
-		for _, p := range x.Parts {
-			out = append(out, firstType(p))
-		}
-		return out
-	case *ir.MapExpr:
-		if s, ok := x.Map.(*ir.SetExpr); ok && len(s.Elems) > 0 && s.Elems[0].Value != nil {
-			return exprTypes(s.Elems[0].Value)
-		}
-	case *ir.Const:
-		if x.Type != nil {
-			return []*ir.Type{x.Type}
-		}
-	}
-	return nil
-}
-
-func firstType(e ir.Expr) *ir.Type {
-	if ts := exprTypes(e); len(ts) > 0 {
-		return ts[0]
-	}
-	return nil
-}
-
 // isBitmaskExpr reports whether e yields one value of a bitmask type.
 func isBitmaskExpr(e ir.Expr) bool {
-	ts := exprTypes(e)
+	ts := ir.ExprTypes(e)
 	return len(ts) == 1 && ts[0].IsBitmask()
 }
 
 // specTypes returns the datatypes of a set's key or data declaration.
 func specTypes(ts ir.TypeSpec) []*ir.Type {
 	if len(ts.Typeof) > 0 {
-		return exprTypes(ts.Typeof[0])
+		return ir.ExprTypes(ts.Typeof[0])
 	}
 	out := make([]*ir.Type, 0, len(ts.Types))
 	for _, n := range ts.Types {

@@ -134,7 +134,7 @@ func (p *ruleParser) binExpr(minPrec int, lhs bool) ir.Expr {
 			y = p.binExpr(binopPrec[op], false)
 		}
 		x = &ir.Binop{Node: ir.Node{Span: span(start, p)}, Op: op, X: x, Y: y}
-		if ts := exprTypes(x); len(ts) > 0 {
+		if ts := ir.ExprTypes(x); len(ts) > 0 {
 			// A selector operand types the constants beside it: "ct mark | 0x23".
 			x = p.bindTypes(x, ts)
 		}
@@ -178,7 +178,7 @@ func (p *ruleParser) selector() ir.Expr {
 		if p.failed {
 			return nil
 		}
-		return &ir.Special{Node: ir.Node{Span: span(t, p)}, Kind: "inner", Words: []string{w, "%"}, Args: []ir.Expr{inner}, Type: firstType(inner)}
+		return &ir.Special{Node: ir.Node{Span: span(t, p)}, Kind: "inner", Words: []string{w, "%"}, Args: []ir.Expr{inner}, Type: ir.FirstType(inner)}
 	case (w == "tcp" || w == "ip") && n1.kind == tokWord && n1.text == "option":
 		return p.option()
 	case w == "sctp" && n1.kind == tokWord && n1.text == "chunk":
@@ -219,13 +219,6 @@ func (p *ruleParser) selector() ir.Expr {
 		return nil
 	}
 	p.unexpected("a selector or statement")
-	return nil
-}
-
-func firstType(e ir.Expr) *ir.Type {
-	if ts := exprTypes(e); len(ts) > 0 {
-		return ts[0]
-	}
 	return nil
 }
 
@@ -564,7 +557,7 @@ func (p *ruleParser) mapSuffix(key ir.Expr) *ir.MapExpr {
 		if s == nil {
 			return nil
 		}
-		p.bindSetTypes(s, exprTypes(key), m.Vmap)
+		p.bindSetTypes(s, ir.ExprTypes(key), m.Vmap)
 		m.Map = s
 	case tokSetRef:
 		m.Map = &ir.SetRef{Node: ir.Node{Span: spanOf(t)}, Name: t.text}
@@ -647,39 +640,6 @@ func (p *ruleParser) elementOptions(e *ir.Element) {
 			return
 		}
 	}
-}
-
-// exprTypes returns the datatypes of the values an expression yields:
-// one per part of a concatenation.
-func exprTypes(e ir.Expr) []*ir.Type {
-	switch x := e.(type) {
-	case *ir.Selector:
-		return []*ir.Type{x.Field.Type}
-	case *ir.RawPayload:
-		return []*ir.Type{ir.TypeRawHex.WithWidth(x.Len)}
-	case *ir.Special:
-		if x.Type == nil {
-			return nil
-		}
-		return []*ir.Type{x.Type}
-	case *ir.Binop:
-		return exprTypes(x.X)
-	case *ir.Concat:
-		var out []*ir.Type
-		for _, part := range x.Parts {
-			out = append(out, firstType(part))
-		}
-		return out
-	case *ir.MapExpr:
-		if s, ok := x.Map.(*ir.SetExpr); ok && len(s.Elems) > 0 && s.Elems[0].Value != nil {
-			return exprTypes(s.Elems[0].Value)
-		}
-	case *ir.Const:
-		if x.Type != nil {
-			return []*ir.Type{x.Type}
-		}
-	}
-	return nil
 }
 
 // bindTypes gives untyped literals in e the datatypes ts (one per

@@ -218,7 +218,7 @@ func (p *ruleParser) matchStmt() ir.Stmt {
 		if p.failed {
 			return nil
 		}
-		v = p.bindTypes(v, exprTypes(left))
+		v = p.bindTypes(v, ir.ExprTypes(left))
 		return &ir.Mangle{Node: ir.Node{Span: span(start, p)}, Left: left, Value: v}
 	case p.word("vmap"):
 		m := p.mapSuffix(left)
@@ -243,7 +243,7 @@ func (p *ruleParser) matchStmt() ir.Stmt {
 		if p.failed {
 			return nil
 		}
-		mask = p.bindTypes(listToBinop(mask), exprTypes(left))
+		mask = p.bindTypes(listToBinop(mask), ir.ExprTypes(left))
 		left = &ir.Binop{Node: ir.Node{Span: span(start, p)}, Op: "&", X: left, Y: mask}
 		if op == ir.OpImplicit {
 			op = ir.OpEq
@@ -254,7 +254,7 @@ func (p *ruleParser) matchStmt() ir.Stmt {
 		// "tcp dport 22,80" lists outside braces are sets to nft.
 		right = listToSet(l)
 	}
-	right = p.bindTypes(right, exprTypes(left))
+	right = p.bindTypes(right, ir.ExprTypes(left))
 	left = familyField(left, right)
 	if l, ok := right.(*ir.List); ok {
 		sortFlags(l)
@@ -296,7 +296,7 @@ func exprName(e ir.Expr) string {
 }
 
 func exprIsBitmask(e ir.Expr) bool {
-	ts := exprTypes(e)
+	ts := ir.ExprTypes(e)
 	return len(ts) == 1 && ts[0].IsBitmask()
 }
 

@@ -211,7 +211,7 @@ func (l *lowerer) elements(t *ir.Table, s *ir.Set, g tok) {
 func (l *lowerer) specTypes(ts ir.TypeSpec) []*ir.Type {
 	var out []*ir.Type
 	if len(ts.Typeof) > 0 {
-		return exprTypes(ts.Typeof[0])
+		return ir.ExprTypes(ts.Typeof[0])
 	}
 	for _, n := range ts.Types {
 		out = append(out, ir.LookupType(n))
