@@ -126,3 +126,36 @@ func RuleCount(rs *ir.Ruleset) int {
 	}
 	return n
 }
+
+// ChainCount is the number of rules of one chain before and after a
+// rewrite (0 on the side where the chain does not exist).
+type ChainCount struct {
+	Family, Table, Chain string
+	Before, After        int
+}
+
+// ChainCounts lists the rules per chain of two rulesets, in the order
+// the chains first appear (before's chains, then after's new ones).
+func ChainCounts(before, after *ir.Ruleset) []ChainCount {
+	var out []ChainCount
+	index := map[string]int{}
+	for side, rs := range []*ir.Ruleset{before, after} {
+		for _, t := range rs.Tables {
+			for _, c := range t.Chains {
+				key := t.Family.String() + " " + t.Name + " " + c.Name
+				i, ok := index[key]
+				if !ok {
+					i = len(out)
+					index[key] = i
+					out = append(out, ChainCount{Family: t.Family.String(), Table: t.Name, Chain: c.Name})
+				}
+				if side == 0 {
+					out[i].Before += len(c.Rules)
+				} else {
+					out[i].After += len(c.Rules)
+				}
+			}
+		}
+	}
+	return out
+}

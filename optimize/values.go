@@ -6,65 +6,11 @@ import (
 
 // ordered reports whether values of a selector have a numeric order, so
 // that they can be merged as intervals.
-func ordered(sel *ir.Selector) bool {
-	switch sel.Field.Type.Kind {
-	case ir.KindString, ir.KindIfindex, ir.KindInetAddr, ir.KindVerdict:
-		return false
-	}
-	return true
-}
-
-// valueOf converts a typed constant of sel to a value of its width.
-func valueOf(sel *ir.Selector, c *ir.Const) (ir.Value, bool) {
-	if c.Val == nil {
-		return ir.Value{}, false
-	}
-	v, err := ir.ValueOf(c.Val, sel.Field.Width)
-	return v, err == nil
-}
+func ordered(sel *ir.Selector) bool { return ir.Ordered(sel.Field.Type) }
 
 // valueSet is the set of values some literals of sel denote.
 func valueSet(sel *ir.Selector, xs []ir.Expr) (ir.IntervalSet, bool) {
-	w := sel.Field.Width
-	if !ordered(sel) {
-		return ir.IntervalSet{}, false
-	}
-	var ivs []ir.Interval
-	for _, x := range xs {
-		switch e := x.(type) {
-		case *ir.Const:
-			v, ok := valueOf(sel, e)
-			if !ok {
-				return ir.IntervalSet{}, false
-			}
-			ivs = append(ivs, ir.Interval{Lo: v, Hi: v})
-		case *ir.Prefix:
-			c, ok := e.X.(*ir.Const)
-			if !ok {
-				return ir.IntervalSet{}, false
-			}
-			v, ok := valueOf(sel, c)
-			if !ok || e.Len > w {
-				return ir.IntervalSet{}, false
-			}
-			ivs = append(ivs, ir.PrefixSet(v, e.Len).Intervals()...)
-		case *ir.Range:
-			lo, ok1 := e.Lo.(*ir.Const)
-			hi, ok2 := e.Hi.(*ir.Const)
-			if !ok1 || !ok2 {
-				return ir.IntervalSet{}, false
-			}
-			a, ok1 := valueOf(sel, lo)
-			b, ok2 := valueOf(sel, hi)
-			if !ok1 || !ok2 {
-				return ir.IntervalSet{}, false
-			}
-			ivs = append(ivs, ir.Interval{Lo: a, Hi: b})
-		default:
-			return ir.IntervalSet{}, false
-		}
-	}
-	return ir.NewIntervalSet(w, ivs...), true
+	return ir.LiteralSet(sel.Field.Type, sel.Field.Width, xs)
 }
 
 // elementsOf writes an interval set as the fewest nft elements: single

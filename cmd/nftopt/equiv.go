@@ -162,13 +162,9 @@ type jsonDiff struct {
 	B      jsonOutcome       `json:"b"`
 }
 
-func writeEquivJSON(w io.Writer, res equiv.Result) error {
-	out := struct {
-		Equivalent bool       `json:"equivalent"`
-		Classes    int        `json:"classes"`
-		Diffs      []jsonDiff `json:"diffs"`
-		Unknown    []string   `json:"unknown"`
-	}{Equivalent: res.Equivalent, Classes: res.Classes, Diffs: []jsonDiff{}, Unknown: res.Unknown}
+// jsonDiffs converts the differing packet classes of a proof.
+func jsonDiffs(res equiv.Result) []jsonDiff {
+	out := []jsonDiff{}
 	for _, d := range res.Diffs {
 		jd := jsonDiff{Family: d.Family, Hook: d.Hook, Packet: map[string]string{}}
 		for _, n := range d.Packet.FieldNames() {
@@ -186,8 +182,18 @@ func writeEquivJSON(w io.Writer, res equiv.Result) error {
 				jd.B = jo
 			}
 		}
-		out.Diffs = append(out.Diffs, jd)
+		out = append(out, jd)
 	}
+	return out
+}
+
+func writeEquivJSON(w io.Writer, res equiv.Result) error {
+	out := struct {
+		Equivalent bool       `json:"equivalent"`
+		Classes    int        `json:"classes"`
+		Diffs      []jsonDiff `json:"diffs"`
+		Unknown    []string   `json:"unknown"`
+	}{Equivalent: res.Equivalent, Classes: res.Classes, Diffs: jsonDiffs(res), Unknown: res.Unknown}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)

@@ -15,7 +15,8 @@ import (
 func newOptimize() *cobra.Command {
 	var includes, passes []string
 	var out, inputFormat, format string
-	var inPlace, stats, explain, keepCounters, noVerify bool
+	var inPlace, stats, explain, keepCounters, noVerify, showDiff bool
+	var dflags diffFlags
 	cmd := &cobra.Command{
 		Use:   "optimize [FILE|-]",
 		Short: "Rewrite a ruleset into sets, maps and concatenations, proved equivalent",
@@ -29,7 +30,8 @@ is 3 (an nftopt bug: please report it with the counterexample). If the
 checker cannot decide, the input is printed unchanged with a warning.`,
 		Example: `  nftopt optimize ruleset.nft
   nftopt optimize --stats --explain /etc/nftables.conf -o optimized.nft
-  nftopt optimize --in-place ruleset.nft`,
+  nftopt optimize --in-place ruleset.nft
+  nftopt optimize --diff ruleset.nft`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arg := "-"
@@ -46,6 +48,10 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 				if !contains(optimize.PassNames(), p) {
 					return &exitError{exitInput, fmt.Sprintf("nftopt: unknown pass %q (passes: %s)\n", p, strings.Join(optimize.PassNames(), ", "))}
 				}
+			}
+			dflags.format = "text"
+			if err := dflags.check(); err != nil {
+				return err
 			}
 			rs, err := readRuleset(cmd, arg, includes, inputFormat)
 			if err != nil {
@@ -76,7 +82,26 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			if err != nil {
 				return err
 			}
-			return writeOutput(cmd, out, text)
+			if !showDiff {
+				return writeOutput(cmd, out, text)
+			}
+			if out != "" {
+				if err := writeOutput(cmd, out, text); err != nil {
+					return err
+				}
+			}
+			name := arg
+			if arg == "-" {
+				name = "<stdin>"
+			}
+			rep := diffReport{nameA: name, nameB: name + " (optimized)", a: rs, b: res.Output, proof: res.Proof, changes: res.Changes}
+			switch {
+			case noVerify:
+				rep.unverified = "--no-verify"
+			case len(res.Changes) == 0:
+				rep.unverified = "nothing changed"
+			}
+			return rep.write(cmd.OutOrStdout(), dflags)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&includes, "include", "I", nil, "add `DIR` to the include search path")
@@ -89,6 +114,8 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "skip the equivalence proof")
 	cmd.Flags().StringVar(&inputFormat, "input-format", formatAuto, "input format: auto, nft or json")
 	cmd.Flags().StringVar(&format, "format", formatNft, "output format: nft or json")
+	cmd.Flags().BoolVar(&showDiff, "diff", false, "print the diff between input and output, the changes and the proof instead of the ruleset (with -o, write the ruleset there too)")
+	dflags.register(cmd, false)
 	return cmd
 }
 
