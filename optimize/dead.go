@@ -24,11 +24,11 @@ var deadRules = Pass{
 					continue
 				}
 				if noEffect(r) {
-					c.record("dead", t, ch, []*ir.Rule{r}, nil, "has no effect: it only matches")
+					c.record(Change{Pass: "dead", Kind: NoEffect, Table: t, Chain: ch, Sources: []*ir.Rule{r}}, "has no effect: it only matches")
 					continue
 				}
 				if by := shadows.coveredBy(r); by != nil {
-					c.record("dead", t, ch, []*ir.Rule{r}, nil, "never reached: every packet it matches is ended by %s", describeRule(by))
+					c.record(Change{Pass: "dead", Kind: Shadowed, Table: t, Chain: ch, Sources: []*ir.Rule{r}, Cause: by}, "never reached: every packet it matches is ended by %s", describeRule(by))
 					continue
 				}
 				keep = append(keep, r)
@@ -40,7 +40,7 @@ var deadRules = Pass{
 					if len(m) == 0 {
 						// Unconditional: nothing after it runs.
 						for _, d := range ch.Rules[i+1:] {
-							c.record("dead", t, ch, []*ir.Rule{d}, nil, "never reached: %s ends every packet before it", describeRule(r))
+							c.record(Change{Pass: "dead", Kind: AfterVerdict, Table: t, Chain: ch, Sources: []*ir.Rule{d}, Cause: r}, "never reached: %s ends every packet before it", describeRule(r))
 						}
 						break
 					}

@@ -260,14 +260,27 @@ func mergeChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.R
 			i++
 			continue
 		}
-		merged, note, ok := build(g)
+		merged, note, shadowed, ok := build(g)
 		if !ok {
 			// Keep the first rule and try again from the next one.
 			out = append(out, r)
 			i++
 			continue
 		}
-		c.record("merge", t, ch, g.rules, merged, "%s", note)
+		sources := g.rules
+		if len(shadowed) > 0 {
+			sources = nil
+			for k, sr := range g.rules {
+				if len(shadowed) > 0 && shadowed[0] == k {
+					shadowed = shadowed[1:]
+					c.record(Change{Pass: "merge", Kind: Shadowed, Table: t, Chain: ch, Sources: []*ir.Rule{sr}},
+						"never reached: the rules before it in the merged run take every packet it matches")
+					continue
+				}
+				sources = append(sources, sr)
+			}
+		}
+		c.record(Change{Pass: "merge", Kind: Merged, Table: t, Chain: ch, Sources: sources, Result: merged}, "%s", note)
 		out = append(out, merged)
 		i = j
 	}
@@ -284,8 +297,10 @@ func (g *run) positions() []int {
 	return ps
 }
 
-// build makes the merged rule of a run.
-func build(g *run) (*ir.Rule, string, bool) {
+// build makes the merged rule of a run. In a verdict map, a rule whose
+// keys earlier rules of the run all took keeps none: build lists it in
+// shadowed.
+func build(g *run) (res *ir.Rule, note string, shadowed []int, ok bool) {
 	ps := g.positions()
 	last := len(g.base.Stmts) - 1
 	origin := make([]ir.Span, len(g.rules))
@@ -301,7 +316,7 @@ func build(g *run) (*ir.Rule, string, bool) {
 		for k, p := range ps {
 			ki, ok := matchKey(r.Stmts[p])
 			if !ok {
-				return nil, "", false
+				return nil, "", nil, false
 			}
 			vals[i][k] = ki.values
 			if i == 0 {
@@ -311,7 +326,6 @@ func build(g *run) (*ir.Rule, string, bool) {
 		}
 	}
 	var newStmt ir.Stmt
-	var note string
 	switch {
 	case flags && len(sels) == 1 && !g.verdicts && !g.nat:
 		newStmt, note = flagMatch(sels[0], vals)
@@ -321,27 +335,32 @@ func build(g *run) (*ir.Rule, string, bool) {
 			v, _ := simpleVerdict(r.Stmts[last])
 			values = append(values, v)
 		}
-		set, key, ok := lookupMap(sels, vals, values)
+		set, key, kept, ok := lookupMap(sels, vals, values)
 		if !ok {
-			return nil, "", false
+			return nil, "", nil, false
+		}
+		for i, k := range kept {
+			if !k {
+				shadowed = append(shadowed, i)
+			}
 		}
 		newStmt, note = &ir.VerdictStmt{Vmap: &ir.MapExpr{Key: key, Map: set, Vmap: true}}, "verdict map"
 	case g.nat:
 		n, ok := natMap(g, sels, vals)
 		if !ok {
-			return nil, "", false
+			return nil, "", nil, false
 		}
 		newStmt, note = n, "nat map"
 	case g.write:
 		m, ok := writeMap(g, sels, vals)
 		if !ok {
-			return nil, "", false
+			return nil, "", nil, false
 		}
 		newStmt, note = m, "mark map"
 	default:
 		m, ok := setMatch(sels, vals)
 		if !ok {
-			return nil, "", false
+			return nil, "", nil, false
 		}
 		newStmt = m
 		note = "anonymous set"
@@ -349,7 +368,7 @@ func build(g *run) (*ir.Rule, string, bool) {
 			note = "concatenation"
 		}
 	}
-	res := &ir.Rule{Span: g.base.Span, Origin: origin}
+	res = &ir.Rule{Span: g.base.Span, Origin: origin}
 	for p, s := range g.base.Stmts {
 		switch {
 		case p == ps[0] && !g.verdicts && !g.nat && !g.write:
@@ -367,7 +386,7 @@ func build(g *run) (*ir.Rule, string, bool) {
 		}
 	}
 	res.Comment = mergedComment(g.rules)
-	return res, note, true
+	return res, note, shadowed, true
 }
 
 // mergedComment keeps a comment the merged rules share.
@@ -447,11 +466,15 @@ const maxElements = 1 << 16
 
 // lookupMap builds the elements "key : value" of a map from the rules
 // of a run, first-match order kept: a key an earlier rule took is not
-// mapped again. It returns the map literal and the key expression.
-func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.SetExpr, ir.Expr, bool) {
+// mapped again. It returns the map literal, the key expression and,
+// per rule, whether it kept any key (a rule that kept none is shadowed
+// by the earlier rules of the run).
+func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.SetExpr, ir.Expr, []bool, bool) {
 	set := &ir.SetExpr{}
-	add := func(k, v ir.Expr) {
-		set.Elems = append(set.Elems, &ir.Element{Key: k, Value: v})
+	kept := make([]bool, len(vals))
+	add := func(k ir.Expr, i int) {
+		set.Elems = append(set.Elems, &ir.Element{Key: k, Value: values[i]})
+		kept[i] = true
 	}
 	if len(sels) == 1 {
 		var flat []ir.Expr
@@ -464,11 +487,11 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.S
 			for i, v := range vals {
 				for _, x := range v[0] {
 					if _, ok := x.(*ir.Const); !ok {
-						return nil, nil, false
+						return nil, nil, nil, false
 					}
 					if k := ir.ExprKey(x); !seen[k] {
 						seen[k] = true
-						add(x, values[i])
+						add(x, i)
 					}
 				}
 			}
@@ -477,19 +500,19 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.S
 			for i, v := range vals {
 				s, ok := valueSet(sels[0], v[0])
 				if !ok {
-					return nil, nil, false
+					return nil, nil, nil, false
 				}
 				mine := s.Subtract(taken)
 				taken = taken.Union(s)
 				for _, e := range elementsOf(sels[0], mine) {
-					add(e, values[i])
+					add(e, i)
 				}
 			}
 		}
 		if len(set.Elems) == 0 || len(set.Elems) > maxElements {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
-		return set, sels[0], true
+		return set, sels[0], kept, true
 	}
 	seen := map[string]bool{}
 	var tuples []ir.Expr
@@ -498,22 +521,22 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.S
 			if k := ir.ExprKey(tup); !seen[k] {
 				seen[k] = true
 				tuples = append(tuples, tup)
-				add(tup, values[i])
+				add(tup, i)
 			}
 			if len(set.Elems) > maxElements {
-				return nil, nil, false
+				return nil, nil, nil, false
 			}
 		}
 	}
 	// Interval keys of different rules must not overlap.
 	if !disjointTuples(sels, tuples) {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	parts := make([]ir.Expr, len(sels))
 	for i, s := range sels {
 		parts[i] = s
 	}
-	return set, &ir.Concat{Parts: parts}, true
+	return set, &ir.Concat{Parts: parts}, kept, true
 }
 
 // natMap builds "dnat to KEY map { k : addr [. port] }" from a run of
@@ -533,7 +556,7 @@ func natMap(g *run, sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
 			values = append(values, n.Port)
 		}
 	}
-	set, key, ok := lookupMap(sels, vals, values)
+	set, key, _, ok := lookupMap(sels, vals, values)
 	if !ok {
 		return nil, false
 	}
@@ -715,7 +738,7 @@ func writeMap(g *run, sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
 			seen[k] = true
 		}
 	}
-	set, key, ok := lookupMap(sels, vals, values)
+	set, key, _, ok := lookupMap(sels, vals, values)
 	if !ok {
 		return nil, false
 	}

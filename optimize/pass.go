@@ -28,16 +28,35 @@ type Options struct {
 	NoVerify bool
 }
 
+// Kind says what a change did.
+type Kind string
+
+// The kinds of changes.
+const (
+	// NoEffect removed a rule made only of matches.
+	NoEffect Kind = "no-effect"
+	// Shadowed removed a rule whose packets earlier rules end (Cause,
+	// when one rule does).
+	Shadowed Kind = "shadowed"
+	// AfterVerdict removed a rule after an unconditional verdict (Cause).
+	AfterVerdict Kind = "after-verdict"
+	// Merged replaced the Sources by one rule, Result.
+	Merged Kind = "merged"
+)
+
 // Change records what a pass did: which source rules became which rule.
 type Change struct {
 	Pass  string
+	Kind  Kind
 	Table *ir.Table
 	Chain *ir.Chain
 	// Sources are the input rules; Result is the rule they became (nil
 	// when they were removed).
 	Sources []*ir.Rule
 	Result  *ir.Rule
-	Note    string
+	// Cause is the earlier rule that made the sources dead, if any.
+	Cause *ir.Rule
+	Note  string
 }
 
 // Context is what a pass works on.
@@ -47,8 +66,9 @@ type Context struct {
 	Changes []Change
 }
 
-func (c *Context) record(pass string, t *ir.Table, ch *ir.Chain, src []*ir.Rule, res *ir.Rule, format string, args ...any) {
-	c.Changes = append(c.Changes, Change{Pass: pass, Table: t, Chain: ch, Sources: src, Result: res, Note: fmt.Sprintf(format, args...)})
+func (c *Context) record(ch Change, format string, args ...any) {
+	ch.Note = fmt.Sprintf(format, args...)
+	c.Changes = append(c.Changes, ch)
 }
 
 // eachChain calls fn for every chain of the ruleset.

@@ -108,7 +108,11 @@ func outcomeLines(o equiv.Outcome) (string, []string, []string) {
 		}
 	}
 	for _, r := range o.Rules {
-		rules = append(rules, fmt.Sprintf("%s: %s", r.Span.Start, nft.PrintRule(r, ir.FamilyInet, nft.Options{})))
+		at := r.Span.Start.String()
+		if !r.Span.Start.IsValid() {
+			at = "(entry)"
+		}
+		rules = append(rules, fmt.Sprintf("%s: %s", at, nft.PrintRule(r, ir.FamilyInet, nft.Options{})))
 	}
 	return o.Verdict, effects, rules
 }

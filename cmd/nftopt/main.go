@@ -64,7 +64,7 @@ error, 3 internal error.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newFmt(), newOptimize(), newDiff(), newEquiv(), newPasses(), newVersion())
+	root.AddCommand(newFmt(), newOptimize(), newDiff(), newEquiv(), newLint(), newPasses(), newVersion())
 	return root
 }
 

@@ -3,6 +3,7 @@ package equiv
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/nftopt/nftopt/ir"
 )
@@ -660,13 +661,14 @@ func (c *compiler) mapBranches(m *ir.MapExpr, s ir.Stmt, r *ir.Rule, terminal st
 
 // vmap compiles a verdict map.
 func (c *compiler) vmap(m *ir.MapExpr, r *ir.Rule) step {
-	set, ok := m.Map.(*ir.SetExpr)
+	elems, ok := c.mapElements(m.Map)
 	if !ok {
-		// A named verdict map may change: its verdict is uninterpreted.
+		// A verdict map that is not declared here: its verdict is
+		// uninterpreted.
 		return step{kind: stepVerdict, verdict: verdict{kind: "vmap " + ir.ExprKey(m)}}
 	}
 	st := step{kind: stepBranch}
-	for _, el := range set.Elems {
+	for _, el := range elems {
 		v, ok := el.Value.(*ir.Verdict)
 		if !ok {
 			continue
@@ -679,6 +681,22 @@ func (c *compiler) vmap(m *ir.MapExpr, r *ir.Rule) step {
 		st.branches = append(st.branches, b)
 	}
 	return st
+}
+
+// mapElements returns the elements of an inline map, or those a named
+// map of the current table declares: the map as the ruleset loads it.
+// Elements added at run time are outside the proof; Check refuses to
+// prove changes to chains only such elements could reach.
+func (c *compiler) mapElements(m ir.Expr) ([]*ir.Element, bool) {
+	switch x := m.(type) {
+	case *ir.SetExpr:
+		return x.Elems, true
+	case *ir.SetRef:
+		if st := c.table.Set(strings.TrimPrefix(x.Name, "@")); st != nil && st.Map {
+			return st.Elements, true
+		}
+	}
+	return nil, false
 }
 
 // verdict compiles a verdict, compiling the chain it jumps to.

@@ -54,15 +54,33 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 		opts.MaxDiffs = 1
 	}
 	res := Result{}
+	type pair struct {
+		a, b *ir.Ruleset
+		hook string
+	}
+	var pairs []pair
+	for _, fr := range familyRuns {
+		for _, hook := range hooksOf(fr, a, b) {
+			pairs = append(pairs, pair{a, b, hook})
+		}
+	}
+	// Chains no base chain reaches are checked each on its own entry.
+	hooks, as, bs := unreached(a, b)
+	for i := range hooks {
+		pairs = append(pairs, pair{as[i], bs[i], hooks[i]})
+	}
+	seen := map[string]bool{}
 	for _, fr := range familyRuns {
 		if !wanted(opts.Families, fr.name) {
 			continue
 		}
-		for _, hook := range hooksOf(fr, a, b) {
-			if !wanted(opts.Hooks, hook) {
+		for _, pr := range pairs {
+			hook := pr.hook
+			if !wanted(opts.Hooks, hook) || seen[fr.name+" "+hook] || !contains(hooksOf(fr, pr.a, pr.b), hook) {
 				continue
 			}
-			p := compile(a, b, fr, hook)
+			seen[fr.name+" "+hook] = true
+			p := compile(pr.a, pr.b, fr, hook)
 			if len(p.unknown) > 0 {
 				for _, u := range p.unknown {
 					res.Unknown = append(res.Unknown, fmt.Sprintf("%s %s: %s", fr.name, hook, u))
@@ -79,6 +97,85 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 	}
 	res.Equivalent = len(res.Diffs) == 0 && len(res.Unknown) == 0
 	return res
+}
+
+// unreached lists, as pairs of rulesets to check, the chains that no
+// base chain reaches in either ruleset (they may be reached from rules
+// or map elements added at run time) and whose rules differ. Each pair
+// holds the chain's table with its base chains replaced by one entry
+// chain on the hook "chain NAME" that jumps to it, then logs "return"
+// (so falling off or returning is told apart from an accept).
+func unreached(a, b *ir.Ruleset) (hooks []string, as, bs []*ir.Ruleset) {
+	tables := map[string]*ir.Table{}
+	for _, t := range b.Tables {
+		tables[t.Family.String()+" "+t.Name] = t
+	}
+	for _, ta := range a.Tables {
+		tb := tables[ta.Family.String()+" "+ta.Name]
+		if tb == nil {
+			continue
+		}
+		ra, rb := ta.Reachable(), tb.Reachable()
+		chainsB := map[string]*ir.Chain{}
+		for _, c := range tb.Chains {
+			chainsB[c.Name] = c
+		}
+		for _, ca := range ta.Chains {
+			cb := chainsB[ca.Name]
+			if ra[ca.Name] || cb == nil || rb[ca.Name] || sameRules(ca.Rules, cb.Rules) {
+				continue
+			}
+			hook := fmt.Sprintf("chain %s %s %s", ta.Family, ta.Name, ca.Name)
+			hooks = append(hooks, hook)
+			as = append(as, entryRuleset(ta, hook, ca.Name))
+			bs = append(bs, entryRuleset(tb, hook, ca.Name))
+		}
+	}
+	return hooks, as, bs
+}
+
+// entryRuleset is t without its base chains, plus an entry base chain
+// on hook that jumps to chain and logs when the jump returns.
+func entryRuleset(t *ir.Table, hook, chain string) *ir.Ruleset {
+	nt := *t
+	entry := &ir.Chain{Name: "nftopt entry", Base: &ir.BaseChain{Type: "filter", Hook: hook, Policy: "accept"}, Rules: []*ir.Rule{
+		{Stmts: []ir.Stmt{&ir.VerdictStmt{Verdict: &ir.Verdict{Kind: "jump", Chain: chain}}}},
+		{Stmts: []ir.Stmt{&ir.Log{Prefix: &ir.Const{Type: ir.TypeString, Str: "returned from " + chain, Quoted: true}}}},
+	}}
+	nt.Chains = []*ir.Chain{entry}
+	for _, c := range t.Chains {
+		if c.Base == nil {
+			nt.Chains = append(nt.Chains, c)
+		}
+	}
+	return &ir.Ruleset{Tables: []*ir.Table{&nt}}
+}
+
+// sameRules compares two rule lists statement by statement.
+func sameRules(a, b []*ir.Rule) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i].Stmts) != len(b[i].Stmts) {
+			return false
+		}
+		for j := range a[i].Stmts {
+			if ir.StmtKey(a[i].Stmts[j]) != ir.StmtKey(b[i].Stmts[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func contains(list []string, x string) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 func wanted(list []string, x string) bool {

@@ -132,3 +132,40 @@ func TestEvaluateConcrete(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreachedChainsAreChecked: a regular chain no base chain reaches
+// (it may be jumped to from rules added at run time) is checked on its
+// own: returning, accepting and dropping are told apart.
+func TestUnreachedChainsAreChecked(t *testing.T) {
+	chain := func(rules ...string) string {
+		return "table ip x {\n chain y {\n  " + strings.Join(rules, "\n  ") + "\n }\n}\n"
+	}
+	// The counterexamples are packets at the chain's own entry, which a
+	// concrete run of the ruleset (no base chain) cannot replay.
+	differ := func(a, b string) {
+		t.Helper()
+		res := equiv.Check(parse(t, a), parse(t, b), equiv.Options{})
+		if res.Equivalent || len(res.Diffs) == 0 || !strings.HasPrefix(res.Diffs[0].Hook, "chain ip x y") {
+			t.Errorf("want a difference at hook \"chain ip x y\", got %+v\nA:\n%s\nB:\n%s", res, a, b)
+		}
+	}
+	differ(chain("tcp flags syn accept", "tcp flags ack accept"), chain("tcp flags { syn, ack } accept"))
+	expectEquivalent(t, chain("tcp flags syn accept", "tcp flags ack accept"), chain("tcp flags syn,ack accept"))
+	// Falling off the end returns to the caller: not the same as accept.
+	differ(chain("tcp dport 22 accept"), chain("tcp dport 22 accept", "accept"))
+	expectEquivalent(t, chain("tcp dport 22 accept", "return"), chain("tcp dport 22 accept"))
+}
+
+// TestNamedVerdictMapAsLoaded: a named verdict map is evaluated with the
+// elements the ruleset declares, so the chains it reaches are checked.
+func TestNamedVerdictMapAsLoaded(t *testing.T) {
+	rs := func(rules ...string) string {
+		return "table inet t {\n map m {\n  type ifname : verdict\n  elements = { \"eth0\" : jump z }\n }\n" +
+			" chain c {\n  type filter hook input priority filter; policy drop;\n  iifname vmap @m\n  tcp dport 80 accept\n }\n" +
+			" chain z {\n  " + strings.Join(rules, "\n  ") + "\n }\n}\n"
+	}
+	expectDifferent(t, rs("tcp flags syn accept", "tcp flags ack accept"), rs("tcp flags { syn, ack } accept"))
+	expectEquivalent(t, rs("tcp flags syn accept", "tcp flags ack accept"), rs("tcp flags syn,ack accept"))
+	// A packet the map does not take goes on to the next rule.
+	expectDifferent(t, rs("accept"), strings.Replace(rs("accept"), "  tcp dport 80 accept\n", "", 1))
+}
