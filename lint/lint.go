@@ -129,15 +129,8 @@ func Run(rs *ir.Ruleset, opts Options) ([]Finding, error) {
 	out = append(out, hookFindings(rs, opts, dead)...)
 	out = append(out, nftOFindings(rs)...)
 	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].Pos, out[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Col != b.Col {
-			return a.Col < b.Col
+		if out[i].Pos != out[j].Pos {
+			return posLess(out[i].Pos, out[j].Pos)
 		}
 		return out[i].ID < out[j].ID
 	})
