@@ -50,7 +50,7 @@ func TestPasses(t *testing.T) {
 		{"verdict map", []string{"tcp dport 22 accept", "tcp dport 23 drop", "tcp dport 24 accept"},
 			[]string{"tcp dport vmap { 22 : accept, 24 : accept, 23 : drop }"}, false},
 		{"overlapping prefixes keep first-match order", []string{"ip saddr 10.0.0.0/24 drop", "ip saddr 10.0.0.0/16 accept"},
-			[]string{"ip saddr vmap { 10.0.0.0/24 : drop, 10.0.1.0/24 : accept, 10.0.2.0/23 : accept, 10.0.4.0/22 : accept, 10.0.8.0/21 : accept, 10.0.16.0/20 : accept, 10.0.32.0/19 : accept, 10.0.64.0/18 : accept, 10.0.128.0/17 : accept }"}, false},
+			[]string{"ip saddr vmap { 10.0.0.0/24 : drop, 10.0.1.0-10.0.255.255 : accept }"}, false},
 		{"tcp flags fold into any-of-bits, never a set", []string{"tcp flags syn accept", "tcp flags ack accept"},
 			[]string{"tcp flags syn,ack accept"}, false},
 		{"ct state holds one state: a verdict map", []string{"ct state invalid drop", "ct state established,related accept"},

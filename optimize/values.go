@@ -14,7 +14,8 @@ func valueSet(sel *ir.Selector, xs []ir.Expr) (ir.IntervalSet, bool) {
 }
 
 // elementsOf writes an interval set as the fewest nft elements: single
-// values, prefixes for addresses, ranges otherwise.
+// values, a prefix for an address interval that is one, ranges
+// otherwise.
 func elementsOf(sel *ir.Selector, s ir.IntervalSet) []ir.Expr {
 	t := sel.Field.Type
 	konst := func(v ir.Value) *ir.Const { return &ir.Const{Type: t, Val: v.Bytes()} }
@@ -25,17 +26,13 @@ func elementsOf(sel *ir.Selector, s ir.IntervalSet) []ir.Expr {
 		case iv.Lo == iv.Hi:
 			out = append(out, konst(iv.Lo))
 		case address:
+			// One prefix when the interval is one, else a range: fewer
+			// elements than the prefixes that would cover it.
 			if p, ok := iv.IsPrefix(); ok {
 				out = append(out, &ir.Prefix{X: konst(p.Addr), Len: p.Len})
 				continue
 			}
-			for _, p := range ir.NewIntervalSet(s.Width(), iv).ToPrefixes() {
-				if p.Len == s.Width() {
-					out = append(out, konst(p.Addr))
-				} else {
-					out = append(out, &ir.Prefix{X: konst(p.Addr), Len: p.Len})
-				}
-			}
+			out = append(out, &ir.Range{Lo: konst(iv.Lo), Hi: konst(iv.Hi)})
 		default:
 			out = append(out, &ir.Range{Lo: konst(iv.Lo), Hi: konst(iv.Hi)})
 		}
