@@ -385,19 +385,10 @@ func build(g *run) (res *ir.Rule, note string, shadowed []int, ok bool) {
 			res.Stmts = append(res.Stmts, s)
 		}
 	}
-	res.Comment = mergedComment(g.rules)
-	return res, note, shadowed, true
-}
-
-// mergedComment keeps a comment the merged rules share.
-func mergedComment(rules []*ir.Rule) string {
-	c := rules[0].Comment
-	for _, r := range rules[1:] {
-		if r.Comment != c {
-			return ""
-		}
+	if !keepComments(res, newStmt, sels, vals, g.rules, g.verdicts || g.nat || g.write) {
+		note += "; some rule comments were too long to keep (nft stores 128 bytes)"
 	}
-	return c
+	return res, note, shadowed, true
 }
 
 // flagMatch merges "sel flagA", "sel flagB" into "sel flagA,flagB".

@@ -1,0 +1,121 @@
+package optimize
+
+import (
+	"strings"
+
+	"github.com/nftopt/nftopt/ir"
+)
+
+// maxComment is the longest comment nft stores (NFTNL_UDATA_COMMENT_MAXLEN).
+const maxComment = 128
+
+// keepComments carries the comments of a merged run into its result:
+// the comment they all share stays the rule's; different comments go
+// to the elements of the merged set or map they produced (an element
+// made from several rules gets their comments joined; in a map, only
+// the rule that owns the element, the first that matches it, counts),
+// or, with no set to hold them, joined into the rule's comment. It
+// reports false when some comment could not be kept.
+func keepComments(res *ir.Rule, stmt ir.Stmt, sels []*ir.Selector, vals [][][]ir.Expr, rules []*ir.Rule, firstMatch bool) bool {
+	shared := rules[0].Comment
+	any := false
+	for _, r := range rules {
+		any = any || r.Comment != ""
+		if r.Comment != shared {
+			shared = ""
+		}
+	}
+	if shared != "" || !any {
+		res.Comment = shared
+		return true
+	}
+	set := elementsOfStmt(stmt)
+	if set == nil {
+		c, ok := joinComments(rules)
+		res.Comment = c
+		return ok
+	}
+	kept := true
+	for _, el := range set.Elems {
+		var owners []*ir.Rule
+		for i, r := range rules {
+			if elementFrom(el.Key, sels, vals[i]) {
+				owners = append(owners, r)
+				if firstMatch {
+					break
+				}
+			}
+		}
+		c, ok := joinComments(owners)
+		el.Comment = c
+		kept = kept && ok
+	}
+	return kept
+}
+
+// elementsOfStmt returns the literal set or map a merged statement
+// holds, or nil.
+func elementsOfStmt(s ir.Stmt) *ir.SetExpr {
+	switch x := s.(type) {
+	case *ir.Match:
+		set, _ := x.Right.(*ir.SetExpr)
+		return set
+	case *ir.VerdictStmt:
+		if x.Vmap != nil {
+			set, _ := x.Vmap.Map.(*ir.SetExpr)
+			return set
+		}
+	}
+	return nil
+}
+
+// elementFrom reports whether the element key overlaps, in every part,
+// the values one rule had for the selectors.
+func elementFrom(key ir.Expr, sels []*ir.Selector, vals [][]ir.Expr) bool {
+	parts := []ir.Expr{key}
+	if c, ok := key.(*ir.Concat); ok && len(sels) > 1 {
+		parts = c.Parts
+	}
+	if len(parts) != len(sels) {
+		return false
+	}
+	for k, p := range parts {
+		if !overlapsValues(sels[k], p, vals[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func overlapsValues(sel *ir.Selector, x ir.Expr, xs []ir.Expr) bool {
+	if a, ok := valueSet(sel, []ir.Expr{x}); ok {
+		if b, ok := valueSet(sel, xs); ok {
+			return a.Overlaps(b)
+		}
+	}
+	k := ir.ExprKey(x)
+	for _, y := range xs {
+		if ir.ExprKey(y) == k {
+			return true
+		}
+	}
+	return false
+}
+
+// joinComments joins the distinct comments of rules with "; ". It
+// reports false (and returns "") when the result is too long for nft.
+func joinComments(rules []*ir.Rule) (string, bool) {
+	var cs []string
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if r.Comment != "" && !seen[r.Comment] {
+			seen[r.Comment] = true
+			cs = append(cs, r.Comment)
+		}
+	}
+	c := strings.Join(cs, "; ")
+	if len(c) > maxComment {
+		return "", false
+	}
+	return c, true
+}
