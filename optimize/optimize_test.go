@@ -1,6 +1,7 @@
 package optimize_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -119,10 +120,69 @@ func TestMarkMaps(t *testing.T) {
 
 func TestPassTable(t *testing.T) {
 	names := optimize.PassNames()
-	if len(names) == 0 || names[0] != "dead" {
-		t.Errorf("pipeline %v: dead must run first so that shadowed rules do not break merge runs", names)
+	index := map[string]int{}
+	for i, n := range names {
+		index[n] = i
+	}
+	if index["chains"] != 0 {
+		t.Errorf("pipeline %v: chains must run first, so that no pass works on chains it removes", names)
+	}
+	if index["dead"] > index["reorder"] || index["dead"] > index["merge"] {
+		t.Errorf("pipeline %v: dead must run before reorder and merge so that shadowed rules do not break merge runs", names)
 	}
 	if !strings.Contains(optimize.Describe(), "merge") {
 		t.Errorf("Describe lacks the merge pass:\n%s", optimize.Describe())
+	}
+}
+
+func TestUnreachableChains(t *testing.T) {
+	in := "table inet t {\n\tmap m {\n\t\ttype ifname : verdict\n\t\telements = { \"eth0\" : jump named }\n\t}\n" +
+		"\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\tjump used\n\t}\n" +
+		"\tchain used {\n\t\ttcp dport 22 accept\n\t\ttcp dport 80 accept\n\t}\n" +
+		"\tchain named {\n\t\taccept\n\t}\n" +
+		"\tchain orphan {\n\t\ttcp dport 22 accept\n\t\ttcp dport 80 accept\n\t}\n}\n"
+	rs, err := parser.Parse("in.nft", []byte(in), parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, remove := range []bool{false, true} {
+		res, err := optimize.Run(rs, optimize.Options{RemoveUnreachableChains: remove})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var reported []string
+		for _, c := range res.Changes {
+			if c.Kind == optimize.UnreachableChain {
+				reported = append(reported, fmt.Sprintf("%s removed=%v", c.Chain.Name, c.Removed))
+			}
+		}
+		out := nft.Print(res.Output, nft.Options{})
+		want := []string{"named removed=false", fmt.Sprintf("orphan removed=%v", remove)}
+		if fmt.Sprint(reported) != fmt.Sprint(want) {
+			t.Errorf("remove=%v: reported %v, want %v", remove, reported, want)
+		}
+		// The named map's chain stays; the orphan goes only on request,
+		// and is optimized (and proved) when it stays.
+		if !strings.Contains(out, "chain named") || strings.Contains(out, "chain orphan") == remove {
+			t.Errorf("remove=%v:\n%s", remove, out)
+		}
+		if !remove && strings.Count(out, "tcp dport { 22, 80 } accept") != 2 {
+			t.Errorf("orphan not optimized:\n%s", out)
+		}
+	}
+	// --table and --chain restrict the passes.
+	res, err := optimize.Run(rs, optimize.Options{Chains: []string{"orphan"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := nft.Print(res.Output, nft.Options{}); strings.Count(out, "tcp dport { 22, 80 } accept") != 1 || !strings.Contains(out, "chain used {\n\t\ttcp dport 22 accept") {
+		t.Errorf("--chain orphan:\n%s", out)
+	}
+	res, err = optimize.Run(rs, optimize.Options{Tables: []string{"ip/t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := nft.Print(res.Output, nft.Options{}); strings.Contains(out, "{ 22, 80 }") {
+		t.Errorf("--table ip/t touched inet t:\n%s", out)
 	}
 }

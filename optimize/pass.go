@@ -26,6 +26,15 @@ type Options struct {
 	Passes []string
 	// NoVerify skips the equivalence proof.
 	NoVerify bool
+	// Tables restricts the passes to these tables ("family/name", or
+	// "name" for every family); empty means all.
+	Tables []string
+	// Chains restricts the passes to chains with these names; empty
+	// means all.
+	Chains []string
+	// RemoveUnreachableChains removes the regular chains no base chain
+	// reaches (they are reported either way).
+	RemoveUnreachableChains bool
 }
 
 // Kind says what a change did.
@@ -42,6 +51,9 @@ const (
 	AfterVerdict Kind = "after-verdict"
 	// Merged replaced the Sources by one rule, Result.
 	Merged Kind = "merged"
+	// UnreachableChain reports Chain, which no base chain reaches;
+	// Removed tells whether it was removed.
+	UnreachableChain Kind = "unreachable-chain"
 )
 
 // Change records what a pass did: which source rules became which rule.
@@ -55,8 +67,9 @@ type Change struct {
 	Sources []*ir.Rule
 	Result  *ir.Rule
 	// Cause is the earlier rule that made the sources dead, if any.
-	Cause *ir.Rule
-	Note  string
+	Cause   *ir.Rule
+	Removed bool
+	Note    string
 }
 
 // Context is what a pass works on.
@@ -71,11 +84,17 @@ func (c *Context) record(ch Change, format string, args ...any) {
 	c.Changes = append(c.Changes, ch)
 }
 
-// eachChain calls fn for every chain of the ruleset.
+// eachChain calls fn for every chain of the ruleset that the options
+// select.
 func (c *Context) eachChain(fn func(t *ir.Table, ch *ir.Chain)) {
 	for _, t := range c.RS.Tables {
+		if !c.tableSelected(t) {
+			continue
+		}
 		for _, ch := range t.Chains {
-			fn(t, ch)
+			if c.chainSelected(ch) {
+				fn(t, ch)
+			}
 		}
 	}
 }

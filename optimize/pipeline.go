@@ -9,11 +9,12 @@ import (
 )
 
 // Pipeline is the ordered list of passes. Order matters:
+//   - chains runs first, so that no pass spends time on chains it removes;
 //   - dead runs first, so that shadowed rules do not break merge runs;
 //   - reorder runs before merge, to bring rules of one shape together;
 //   - merge runs twice: the second round merges rules that the first
 //     made alike (sets of the same shape next to each other).
-var Pipeline = []Pass{deadRules, reorderRules, mergeRules, mergeRules}
+var Pipeline = []Pass{unreachableChains, deadRules, reorderRules, mergeRules, mergeRules}
 
 // Result is the outcome of Run.
 type Result struct {
@@ -50,7 +51,7 @@ func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
 		}
 	}
 	res := &Result{Output: c.RS, Changes: c.Changes}
-	if opts.NoVerify || len(c.Changes) == 0 {
+	if opts.NoVerify || !rewritten(c.Changes) {
 		return res, nil
 	}
 	res.Proof = equiv.Check(rs, c.RS, equiv.Options{MaxDiffs: 3})
@@ -158,4 +159,15 @@ func ChainCounts(before, after *ir.Ruleset) []ChainCount {
 		}
 	}
 	return out
+}
+
+// rewritten reports whether some change rewrote the ruleset (not only
+// reported something).
+func rewritten(cs []Change) bool {
+	for _, c := range cs {
+		if c.Kind != UnreachableChain || c.Removed {
+			return true
+		}
+	}
+	return false
 }

@@ -13,7 +13,8 @@ import (
 )
 
 func newOptimize() *cobra.Command {
-	var includes, passes []string
+	var includes, passes, tables, chains []string
+	var removeUnreachable bool
 	var out, inputFormat, format string
 	var inPlace, stats, explain, keepCounters, noVerify, showDiff bool
 	var dflags diffFlags
@@ -57,7 +58,8 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			if err != nil {
 				return err
 			}
-			res, err := optimize.Run(rs, optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify})
+			res, err := optimize.Run(rs, optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify,
+				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable})
 			var ve *optimize.VerifyError
 			if errors.As(err, &ve) {
 				var sb strings.Builder
@@ -114,6 +116,9 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "skip the equivalence proof")
 	cmd.Flags().StringVar(&inputFormat, "input-format", formatAuto, "input format: auto, nft or json")
 	cmd.Flags().StringVar(&format, "format", formatNft, "output format: nft or json")
+	cmd.Flags().StringSliceVar(&tables, "table", nil, "optimize only these tables (`FAMILY/NAME`, or NAME for any family)")
+	cmd.Flags().StringSliceVar(&chains, "chain", nil, "optimize only chains with these `NAME`s")
+	cmd.Flags().BoolVar(&removeUnreachable, "remove-unreachable-chains", false, "remove regular chains no base chain reaches (always reported with --explain)")
 	cmd.Flags().BoolVar(&showDiff, "diff", false, "print the diff between input and output, the changes and the proof instead of the ruleset (with -o, write the ruleset there too)")
 	dflags.register(cmd, false)
 	return cmd
@@ -144,6 +149,9 @@ func contains(xs []string, x string) bool {
 func writeExplain(w io.Writer, changes []optimize.Change) {
 	for _, c := range changes {
 		fmt.Fprintf(w, "%s: table %s %s chain %s: %s\n", c.Pass, c.Table.Family, c.Table.Name, c.Chain.Name, c.Note)
+		if c.Kind == optimize.UnreachableChain {
+			continue
+		}
 		for _, r := range c.Sources {
 			fmt.Fprintf(w, "    %s: %s\n", r.Span.Start, nft.PrintRule(r, c.Table.Family, nft.Options{}))
 		}
@@ -165,6 +173,18 @@ func writeStats(w io.Writer, before *ir.Ruleset, res *optimize.Result) {
 		fmt.Fprintf(w, " (%.1f%% fewer)", 100*float64(b-a)/float64(b))
 	}
 	fmt.Fprintf(w, "\nrules a packet may evaluate in the longest chain: %d -> %d\n", worstWalk(before), worstWalk(res.Output))
+	unreachable, removed := 0, 0
+	for _, c := range res.Changes {
+		if c.Kind == optimize.UnreachableChain {
+			unreachable++
+			if c.Removed {
+				removed++
+			}
+		}
+	}
+	if unreachable > 0 {
+		fmt.Fprintf(w, "chains no base chain reaches: %d (%d removed)\n", unreachable, removed)
+	}
 	if n := res.Proof.Classes; n > 0 {
 		fmt.Fprintf(w, "rules evaluated per packet, averaged over packet classes: %.1f -> %.1f\n",
 			float64(res.Proof.Evaluated[0])/float64(n), float64(res.Proof.Evaluated[1])/float64(n))
