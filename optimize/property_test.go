@@ -3,41 +3,13 @@ package optimize_test
 import (
 	"fmt"
 	"math/rand"
-	"strings"
 	"testing"
 
 	"github.com/nftopt/nftopt/ir/equiv"
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/nftopt/nftopt/parser"
+	"github.com/nftopt/nftopt/tests/randrs"
 )
-
-// randomChain writes a chain of rules drawn from shapes that merge, with
-// small value domains so that they overlap, repeat and interleave.
-func randomChain(r *rand.Rand) string {
-	matches := []func() string{
-		func() string { return fmt.Sprintf("tcp dport %d", 1+r.Intn(6)) },
-		func() string { return fmt.Sprintf("tcp dport %d-%d", 1+r.Intn(3), 3+r.Intn(4)) },
-		func() string { return fmt.Sprintf("udp dport %d", 1+r.Intn(6)) },
-		func() string { return fmt.Sprintf("ip saddr 10.0.0.%d", r.Intn(4)) },
-		func() string { return fmt.Sprintf("ip saddr 10.0.0.%d/31", 2*r.Intn(2)) },
-		func() string { return []string{"tcp flags syn", "tcp flags ack", "tcp flags fin"}[r.Intn(3)] },
-		func() string { return []string{"ct state new", "ct state established", "ct state invalid"}[r.Intn(3)] },
-		func() string { return []string{`iifname "a"`, `iifname "b"`}[r.Intn(2)] },
-	}
-	verdicts := []string{"accept", "drop", "accept", "drop", "counter accept", "jump sub"}
-	var sb strings.Builder
-	sb.WriteString("table inet t {\n chain sub {\n  tcp dport 1 accept\n }\n chain c {\n  type filter hook input priority 0; policy " + []string{"accept", "drop"}[r.Intn(2)] + ";\n")
-	for k := 2 + r.Intn(10); k > 0; k-- {
-		var parts []string
-		for m := 1 + r.Intn(2); m > 0; m-- {
-			parts = append(parts, matches[r.Intn(len(matches))]())
-		}
-		parts = append(parts, verdicts[r.Intn(len(verdicts))])
-		sb.WriteString("  " + strings.Join(parts, " ") + "\n")
-	}
-	sb.WriteString(" }\n}\n")
-	return sb.String()
-}
 
 // TestOptimizeProperty optimizes random rulesets and checks the result
 // two ways: Run's own proof must hold, and concrete evaluation of a grid
@@ -75,7 +47,7 @@ func TestOptimizeProperty(t *testing.T) {
 	}
 	changed := 0
 	for i := 0; i < n; i++ {
-		src := randomChain(r)
+		src := randrs.Chain(r)
 		in, err := parser.Parse("rand.nft", []byte(src), parser.Options{})
 		if err != nil {
 			t.Fatal(err)
