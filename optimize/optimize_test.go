@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/ir"
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/nftopt/nftopt/parser"
 )
@@ -24,6 +25,7 @@ func expectOptimized(t *testing.T, opts optimize.Options, in, want string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts.CheckIR = true
 	res, err := optimize.Run(rs, opts)
 	if err != nil {
 		t.Fatalf("optimize: %v", err)
@@ -184,5 +186,46 @@ func TestUnreachableChains(t *testing.T) {
 	}
 	if out := nft.Print(res.Output, nft.Options{}); strings.Contains(out, "{ 22, 80 }") {
 		t.Errorf("--table ip/t touched inet t:\n%s", out)
+	}
+}
+
+// TestPassFailuresNamePass: a panicking pass is an error naming the
+// pass, table and chain; a pass that breaks the ir fails ir.Check.
+func TestPassFailuresNamePass(t *testing.T) {
+	rs, err := parser.Parse("in.nft", []byte(chain("tcp dport 22 accept")), parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := optimize.Pipeline
+	defer func() { optimize.Pipeline = saved }()
+	optimize.Pipeline = []optimize.Pass{{Name: "boom", Run: func(c *optimize.Context) error {
+		for _, ch := range c.RS.Tables[0].Chains {
+			_ = ch.Rules[5]
+		}
+		return nil
+	}}}
+	if _, err := optimize.Run(rs, optimize.Options{}); err == nil || !strings.Contains(err.Error(), "pass boom panicked") {
+		t.Errorf("panic: got %v", err)
+	}
+	optimize.Pipeline = []optimize.Pass{{Name: "breaker", Run: func(c *optimize.Context) error {
+		c.RS.Tables[0].Chains[0].Rules[0] = &ir.Rule{}
+		return nil
+	}}}
+	if _, err := optimize.Run(rs, optimize.Options{CheckIR: true}); err == nil || !strings.Contains(err.Error(), "pass breaker broke the ruleset") {
+		t.Errorf("broken ir: got %v", err)
+	}
+	var dumped []string
+	optimize.Pipeline = saved
+	if _, err := optimize.Run(rs, optimize.Options{AfterPass: func(p string, _ *ir.Ruleset) { dumped = append(dumped, p) }}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(dumped) != fmt.Sprint(func() []string {
+		var n []string
+		for _, p := range saved {
+			n = append(n, p.Name)
+		}
+		return n
+	}()) {
+		t.Errorf("AfterPass saw %v", dumped)
 	}
 }

@@ -35,6 +35,12 @@ type Options struct {
 	// RemoveUnreachableChains removes the regular chains no base chain
 	// reaches (they are reported either way).
 	RemoveUnreachableChains bool
+	// CheckIR runs ir.Check after every pass: a pass that breaks an
+	// invariant the input kept is an error naming the pass.
+	CheckIR bool
+	// AfterPass, when set, is called with the ruleset after each pass
+	// (for --debug dumps). It must not modify it.
+	AfterPass func(pass string, rs *ir.Ruleset)
 }
 
 // Kind says what a change did.
@@ -77,6 +83,8 @@ type Context struct {
 	RS      *ir.Ruleset
 	Opts    Options
 	Changes []Change
+	// at names the table and chain eachChain is in, for error reports.
+	at string
 }
 
 func (c *Context) record(ch Change, format string, args ...any) {
@@ -93,8 +101,10 @@ func (c *Context) eachChain(fn func(t *ir.Table, ch *ir.Chain)) {
 		}
 		for _, ch := range t.Chains {
 			if c.chainSelected(ch) {
+				c.at = fmt.Sprintf("table %s %s: chain %s", t.Family, t.Name, ch.Name)
 				fn(t, ch)
 			}
 		}
+		c.at = ""
 	}
 }

@@ -42,12 +42,21 @@ func (e *VerifyError) Error() string {
 // returned unchanged with the reasons in Unverified.
 func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
 	c := &Context{RS: cloneRuleset(rs), Opts: opts}
+	inputOK := !opts.CheckIR || ir.Check(rs) == nil
 	for _, p := range Pipeline {
 		if len(opts.Passes) > 0 && !contains(opts.Passes, p.Name) {
 			continue
 		}
-		if err := p.Run(c); err != nil {
-			return nil, fmt.Errorf("pass %s: %w", p.Name, err)
+		if err := runPass(p, c); err != nil {
+			return nil, err
+		}
+		if opts.CheckIR && inputOK {
+			if err := ir.Check(c.RS); err != nil {
+				return nil, fmt.Errorf("pass %s broke the ruleset: %w", p.Name, err)
+			}
+		}
+		if opts.AfterPass != nil {
+			opts.AfterPass(p.Name, c.RS)
 		}
 	}
 	res := &Result{Output: c.RS, Changes: c.Changes}
@@ -64,6 +73,20 @@ func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
 		res.Changes = nil
 	}
 	return res, nil
+}
+
+// runPass runs one pass, turning a panic into an error that names the
+// pass and the table and chain it was working on.
+func runPass(p Pass, c *Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("pass %s panicked in %s: %v", p.Name, c.at, r)
+		}
+	}()
+	if err := p.Run(c); err != nil {
+		return fmt.Errorf("pass %s: %w", p.Name, err)
+	}
+	return nil
 }
 
 // PassNames lists the pipeline's pass names in order, without repeats.

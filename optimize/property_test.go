@@ -52,7 +52,7 @@ func TestOptimizeProperty(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := optimize.Run(in, optimize.Options{})
+		res, err := optimize.Run(in, optimize.Options{CheckIR: true})
 		if err != nil {
 			t.Fatalf("case %d: %v\n%s", i, err, src)
 		}

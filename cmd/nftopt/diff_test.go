@@ -119,3 +119,26 @@ func TestLintExitCodes(t *testing.T) {
 		t.Errorf("--list:\n%s", out)
 	}
 }
+
+// TestOptimizeDebugDump: --debug dump prints the ruleset after every
+// pass, and each dump parses again and is equivalent to the input.
+func TestOptimizeDebugDump(t *testing.T) {
+	_, errOut, code := run(t, "", "optimize", "--debug", "dump,check", "testdata/before.nft")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	dumps := strings.Split(errOut, "# after pass ")[1:]
+	if len(dumps) != 5 {
+		t.Fatalf("want 5 dumps, got %d:\n%s", len(dumps), errOut)
+	}
+	for _, d := range dumps {
+		_, body, _ := strings.Cut(d, "\n")
+		f := writeFile(t, "dump.nft", body)
+		if out, _, code := run(t, "", "equiv", "testdata/before.nft", f); code != 0 {
+			t.Errorf("dump %q: equiv exit %d\n%s", d[:12], code, out)
+		}
+	}
+	if _, _, code := run(t, "", "optimize", "--debug", "nosuch/dump", "testdata/before.nft"); code != 2 {
+		t.Errorf("bad --debug: exit %d", code)
+	}
+}

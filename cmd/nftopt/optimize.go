@@ -13,7 +13,7 @@ import (
 )
 
 func newOptimize() *cobra.Command {
-	var includes, passes, tables, chains []string
+	var includes, passes, tables, chains, debug []string
 	var removeUnreachable bool
 	var out, inputFormat, format string
 	var inPlace, stats, explain, keepCounters, noVerify, showDiff bool
@@ -54,12 +54,16 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			if err := dflags.check(); err != nil {
 				return err
 			}
+			opts := optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify,
+				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable}
+			if err := debugOptions(&opts, debug, cmd.ErrOrStderr()); err != nil {
+				return err
+			}
 			rs, err := readRuleset(cmd, arg, includes, inputFormat)
 			if err != nil {
 				return err
 			}
-			res, err := optimize.Run(rs, optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify,
-				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable})
+			res, err := optimize.Run(rs, opts)
 			var ve *optimize.VerifyError
 			if errors.As(err, &ve) {
 				var sb strings.Builder
@@ -119,6 +123,7 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 	cmd.Flags().StringSliceVar(&tables, "table", nil, "optimize only these tables (`FAMILY/NAME`, or NAME for any family)")
 	cmd.Flags().StringSliceVar(&chains, "chain", nil, "optimize only chains with these `NAME`s")
 	cmd.Flags().BoolVar(&removeUnreachable, "remove-unreachable-chains", false, "remove regular chains no base chain reaches (always reported with --explain)")
+	cmd.Flags().StringSliceVar(&debug, "debug", nil, "debugging: check (ir.Check after every pass), dump (the ruleset after every pass, on stderr) or PASS/dump")
 	cmd.Flags().BoolVar(&showDiff, "diff", false, "print the diff between input and output, the changes and the proof instead of the ruleset (with -o, write the ruleset there too)")
 	dflags.register(cmd, false)
 	return cmd
@@ -204,4 +209,35 @@ func worstWalk(rs *ir.Ruleset) int {
 		}
 	}
 	return n
+}
+
+// debugOptions applies --debug values: "check" runs ir.Check after
+// every pass; "dump" prints the ruleset after every pass and
+// "PASS/dump" after that pass, on w, as nft text that parses again.
+func debugOptions(opts *optimize.Options, values []string, w io.Writer) error {
+	dump := map[string]bool{}
+	for _, v := range values {
+		pass, ok := strings.CutSuffix(v, "/dump")
+		switch {
+		case v == "check":
+			opts.CheckIR = true
+		case v == "dump":
+			dump[""] = true
+		case ok && contains(optimize.PassNames(), pass):
+			dump[pass] = true
+		default:
+			return &exitError{exitInput, fmt.Sprintf("nftopt: unknown --debug value %q (check, dump, or PASS/dump with PASS one of %s)\n", v, strings.Join(optimize.PassNames(), ", "))}
+		}
+	}
+	if len(dump) == 0 {
+		return nil
+	}
+	n := 0
+	opts.AfterPass = func(pass string, rs *ir.Ruleset) {
+		n++
+		if dump[""] || dump[pass] {
+			fmt.Fprintf(w, "# after pass %d (%s)\n%s", n, pass, nft.Print(rs, nft.Options{}))
+		}
+	}
+	return nil
 }

@@ -44,7 +44,7 @@ func TestOptimizeUpstreamCases(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		res, err := optimize.Run(rs, optimize.Options{})
+		res, err := optimize.Run(rs, optimize.Options{CheckIR: true})
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue

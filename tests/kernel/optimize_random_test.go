@@ -30,7 +30,7 @@ func TestOptimizedRandomLoads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := optimize.Run(rs, optimize.Options{})
+		res, err := optimize.Run(rs, optimize.Options{CheckIR: true})
 		if err != nil {
 			t.Fatalf("case %d: %v\n%s", i, err, src)
 		}
