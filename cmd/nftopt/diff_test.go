@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nftopt/nftopt/optimize"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden outputs in testdata")
@@ -128,8 +130,8 @@ func TestOptimizeDebugDump(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	dumps := strings.Split(errOut, "# after pass ")[1:]
-	if len(dumps) != 5 {
-		t.Fatalf("want 5 dumps, got %d:\n%s", len(dumps), errOut)
+	if len(dumps) != len(optimize.Pipeline) {
+		t.Fatalf("want %d dumps, got %d:\n%s", len(optimize.Pipeline), len(dumps), errOut)
 	}
 	for _, d := range dumps {
 		_, body, _ := strings.Cut(d, "\n")
