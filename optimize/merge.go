@@ -211,11 +211,12 @@ func (g *run) accepts(r *ir.Rule) bool {
 			}
 		}
 	}
-	// Flag tests merge alone, and only into "any of these bits"; ct
+	// Flag tests merge alone: into "any of these bits", or with
+	// different verdicts into a verdict map over the masked bits; ct
 	// state, which holds exactly one state, is the exception: its flags
 	// are values.
 	for p := range keys {
-		if k, _ := matchKey(g.base.Stmts[p]); k.flags && !oneHot(k.sel) && (len(keys) > 1 || verdicts) {
+		if k, _ := matchKey(g.base.Stmts[p]); k.flags && !oneHot(k.sel) && (len(keys) > 1 || nat || write) {
 			return false
 		}
 	}
@@ -329,6 +330,17 @@ func build(g *run) (res *ir.Rule, note string, shadowed []int, ok bool) {
 	switch {
 	case flags && len(sels) == 1 && !g.verdicts && !g.nat:
 		newStmt, note = flagMatch(sels[0], vals)
+	case flags && len(sels) == 1 && g.verdicts && !oneHot(sels[0]):
+		var values []ir.Expr
+		for _, r := range g.rules {
+			v, _ := simpleVerdict(r.Stmts[last])
+			values = append(values, v)
+		}
+		m, ok := flagVmap(sels[0], vals, values)
+		if !ok {
+			return nil, "", nil, false
+		}
+		newStmt, note = m, "verdict map over the masked flags"
 	case g.verdicts:
 		var values []ir.Expr
 		for _, r := range g.rules {
@@ -409,6 +421,74 @@ func flagMatch(sel *ir.Selector, vals [][][]ir.Expr) (ir.Stmt, string) {
 	return &ir.Match{Left: sel, Op: ir.OpImplicit, Right: &ir.List{Items: items}}, "any of the flags"
 }
 
+// anyReturns reports a verdict after which evaluation goes on in the
+// chain: jump (it returns) or continue.
+func anyReturns(verdicts []ir.Expr) bool {
+	for _, v := range verdicts {
+		if x, ok := v.(*ir.Verdict); ok && (x.Kind == "jump" || x.Kind == "continue") {
+			return true
+		}
+	}
+	return false
+}
+
+// maxFlagBits bounds the bits a flag verdict map may mask: it has an
+// element for every combination of them.
+const maxFlagBits = 8
+
+// flagVmap merges "sel flagsA verdictA", "sel flagsB verdictB", ...
+// (each "any of these bits") into "sel & mask vmap { ... }" over the
+// union of the flags, mapping every combination of the masked bits to
+// the verdict of the first rule it matches; a combination no rule
+// matches gets no element, so the packet goes on as before.
+func flagVmap(sel *ir.Selector, vals [][][]ir.Expr, verdicts []ir.Expr) (ir.Stmt, bool) {
+	w := sel.Field.Width
+	if w > 64 || anyReturns(verdicts) {
+		// Combinations of bits match several rules: only the first
+		// counts, which is right only when it ends evaluation.
+		return nil, false
+	}
+	masks := make([]uint64, len(vals))
+	var all uint64
+	for i, v := range vals {
+		for _, x := range v[0] {
+			c, ok := x.(*ir.Const)
+			if !ok || c.Val == nil {
+				return nil, false
+			}
+			masks[i] |= ir.Uint(c.Val)
+		}
+		all |= masks[i]
+	}
+	var bits []uint64
+	for b := uint64(1); b != 0 && b <= all; b <<= 1 {
+		if all&b != 0 {
+			bits = append(bits, b)
+		}
+	}
+	if len(bits) > maxFlagBits {
+		return nil, false
+	}
+	konst := func(x uint64) *ir.Const { return &ir.Const{Type: sel.Field.Type, Val: ir.Uint64Value(x, w).Bytes()} }
+	set := &ir.SetExpr{}
+	for combo := 1; combo < 1<<len(bits); combo++ {
+		var v uint64
+		for k, b := range bits {
+			if combo&(1<<k) != 0 {
+				v |= b
+			}
+		}
+		for i, m := range masks {
+			if v&m != 0 {
+				set.Elems = append(set.Elems, &ir.Element{Key: konst(v), Value: verdicts[i]})
+				break
+			}
+		}
+	}
+	key := &ir.Binop{Op: "&", X: sel, Y: konst(all)}
+	return &ir.VerdictStmt{Vmap: &ir.MapExpr{Key: key, Map: set, Vmap: true}}, true
+}
+
 // setMatch builds "sel { ... }" or "a . b { x . y, ... }".
 func setMatch(sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
 	if len(sels) == 1 {
@@ -460,9 +540,18 @@ const maxElements = 1 << 16
 // mapped again. It returns the map literal, the key expression and,
 // per rule, whether it kept any key (a rule that kept none is shadowed
 // by the earlier rules of the run).
-func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.SetExpr, ir.Expr, []bool, bool) {
-	set := &ir.SetExpr{}
-	kept := make([]bool, len(vals))
+func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (set *ir.SetExpr, key ir.Expr, kept []bool, ok bool) {
+	set = &ir.SetExpr{}
+	kept = make([]bool, len(vals))
+	// A key two rules share goes to the first; that is only right when
+	// the first ends evaluation (a jump returns, and continue goes on,
+	// to the second).
+	shared := false
+	defer func() {
+		if shared && anyReturns(values) {
+			set, ok = nil, false
+		}
+	}()
 	add := func(k ir.Expr, i int) {
 		set.Elems = append(set.Elems, &ir.Element{Key: k, Value: values[i]})
 		kept[i] = true
@@ -483,6 +572,8 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.S
 					if k := ir.ExprKey(x); !seen[k] {
 						seen[k] = true
 						add(x, i)
+					} else {
+						shared = true
 					}
 				}
 			}
@@ -494,6 +585,7 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.S
 					return nil, nil, nil, false
 				}
 				mine := s.Subtract(taken)
+				shared = shared || !mine.Equal(s)
 				taken = taken.Union(s)
 				for _, e := range elementsOf(sels[0], mine) {
 					add(e, i)
@@ -513,6 +605,8 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (*ir.S
 				seen[k] = true
 				tuples = append(tuples, tup)
 				add(tup, i)
+			} else {
+				shared = true
 			}
 			if len(set.Elems) > maxElements {
 				return nil, nil, nil, false

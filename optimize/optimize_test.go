@@ -56,6 +56,8 @@ func TestPasses(t *testing.T) {
 			[]string{"ip saddr vmap { 10.0.0.0/24 : drop, 10.0.1.0-10.0.255.255 : accept }"}, false},
 		{"tcp flags fold into any-of-bits, never a set", []string{"tcp flags syn accept", "tcp flags ack accept"},
 			[]string{"tcp flags syn,ack accept"}, false},
+		{"flags with different verdicts: a verdict map over the masked bits, first match per combination", []string{"tcp flags syn drop", "tcp flags ack accept"},
+			[]string{"tcp flags & (syn | ack) vmap { syn : drop, ack : accept, syn | ack : drop }"}, false},
 		{"ct state holds one state: a verdict map", []string{"ct state invalid drop", "ct state established,related accept"},
 			[]string{"ct state vmap { invalid : drop, established : accept, related : accept }"}, false},
 		{"shared guard stays", []string{`iifname "lan0" tcp dport 22 accept`, `iifname "lan0" tcp dport 80 accept`},
@@ -232,4 +234,23 @@ func TestPassFailuresNamePass(t *testing.T) {
 	}()) {
 		t.Errorf("AfterPass saw %v", dumped)
 	}
+}
+
+// TestSharedKeysAndReturningVerdicts: a key two rules share goes to the
+// first in a map, which is wrong when the first jumps (it returns, and
+// the second applies): such runs are not merged into maps.
+func TestSharedKeysAndReturningVerdicts(t *testing.T) {
+	withSub := func(rules ...string) string {
+		return "table inet t {\n\tchain sub {\n\t\ttcp dport 1 accept\n\t}\n\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\t" +
+			strings.Join(rules, "\n\t\t") + "\n\t}\n}\n"
+	}
+	for _, rules := range [][]string{
+		{"tcp flags syn jump sub", "tcp flags fin drop"},
+		{"tcp dport 1-4 jump sub", "tcp dport 3-6 drop"},
+		{"ip saddr 10.0.0.1 tcp dport 2 jump sub", "ip saddr 10.0.0.1 tcp dport 2 drop"},
+	} {
+		expectOptimized(t, optimize.Options{}, withSub(rules...), withSub(rules...))
+	}
+	// Without sharing, a jump is a map value like any other.
+	expectOptimized(t, optimize.Options{}, withSub("tcp dport 2 jump sub", "tcp dport 3 drop"), withSub("tcp dport vmap { 2 : jump sub, 3 : drop }"))
 }

@@ -15,8 +15,8 @@ import (
 // two ways: Run's own proof must hold, and concrete evaluation of a grid
 // of packets must give every packet the same verdict and effects.
 func TestOptimizeProperty(t *testing.T) {
-	r := rand.New(rand.NewSource(7))
-	n := 300
+	r := rand.New(rand.NewSource(randrs.Seed(7)))
+	n := randrs.Cases(300)
 	if testing.Short() {
 		n = 50
 	}

@@ -3,12 +3,11 @@ package equiv_test
 import (
 	"fmt"
 	"math/rand"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/nftopt/nftopt/ir/equiv"
+	"github.com/nftopt/nftopt/tests/randrs"
 )
 
 // randomRuleset writes a small random ruleset over a few fields with
@@ -101,9 +100,9 @@ func grid(t *testing.T) []equiv.Packet {
 // TestSymbolicAgreesWithBruteForce compares Check with exhaustive
 // concrete evaluation on random pairs of rulesets.
 func TestSymbolicAgreesWithBruteForce(t *testing.T) {
-	r := rand.New(rand.NewSource(seed()))
+	r := rand.New(rand.NewSource(randrs.Seed(1)))
 	packets := grid(t)
-	n := cases(200)
+	n := randrs.Cases(200)
 	if testing.Short() {
 		n = 40
 	}
@@ -159,22 +158,6 @@ func TestSymbolicAgreesWithBruteForce(t *testing.T) {
 	if proved == 0 || differ == 0 {
 		t.Errorf("the random cases should include both outcomes")
 	}
-}
-
-// seed and cases let a long run explore more: NFTOPT_SEED and
-// NFTOPT_CASES override the defaults.
-func seed() int64 {
-	if s, err := strconv.ParseInt(os.Getenv("NFTOPT_SEED"), 10, 64); err == nil {
-		return s
-	}
-	return 1
-}
-
-func cases(def int) int {
-	if n, err := strconv.Atoi(os.Getenv("NFTOPT_CASES")); err == nil && n > 0 {
-		return n
-	}
-	return def
 }
 
 func effects(o equiv.Outcome) string {

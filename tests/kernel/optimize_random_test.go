@@ -20,11 +20,11 @@ import (
 // nft -c -f on each, in a throwaway network namespace.
 func TestOptimizedRandomLoads(t *testing.T) {
 	requireNetns(t)
-	r := rand.New(rand.NewSource(11))
+	r := rand.New(rand.NewSource(randrs.Seed(11)))
 	dir := t.TempDir()
 	var files []string
 	changed := 0
-	for i := 0; i < 200; i++ {
+	for i := 0; i < randrs.Cases(200); i++ {
 		src := randrs.Chain(r)
 		rs, err := parser.Parse("rand.nft", []byte(src), parser.Options{})
 		if err != nil {

@@ -6,8 +6,27 @@ package randrs
 import (
 	"fmt"
 	"math/rand"
+	"os"
+	"strconv"
 	"strings"
 )
+
+// Seed returns NFTOPT_SEED when set, else def: long runs explore more
+// with NFTOPT_SEED and NFTOPT_CASES.
+func Seed(def int64) int64 {
+	if s, err := strconv.ParseInt(os.Getenv("NFTOPT_SEED"), 10, 64); err == nil {
+		return s
+	}
+	return def
+}
+
+// Cases returns NFTOPT_CASES when set, else def.
+func Cases(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("NFTOPT_CASES")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
 
 // Chain writes a ruleset with one input chain of rules drawn from shapes that merge, with
 // small value domains so that they overlap, repeat and interleave.
