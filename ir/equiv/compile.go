@@ -205,6 +205,10 @@ type program struct {
 	fam     familyRun
 	// written marks dimensions written with a value that is not constant.
 	nonConstWrites map[int]bool
+	// written marks dimensions any statement writes; predDims lists,
+	// per uninterpreted match predicate, the dimensions it reads.
+	written  map[int]bool
+	predDims map[string][]int
 }
 
 // familyRun is one kind of packet: which table families see it.
@@ -264,7 +268,8 @@ func (p *program) pred(key string) *formula {
 
 // compile builds the program for one family run and hook from both rulesets.
 func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
-	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, nonConstWrites: map[int]bool{}}
+	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, nonConstWrites: map[int]bool{},
+		written: map[int]bool{}, predDims: map[string][]int{}}
 	// Fixed dimensions first, so they are split first.
 	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))
 	p.dimension("meta l4proto", 8, ir.LookupField("meta l4proto"))
@@ -273,6 +278,17 @@ func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
 		p.sides[side] = c.baseChains(hook)
 	}
 	p.fixGuards()
+	// A predicate is one boolean per packet: if a statement writes a
+	// field it reads, its truth may change between two rules.
+	for key, dims := range p.predDims {
+		for _, d := range dims {
+			if p.written[d] || p.nonConstWrites[d] {
+				p.unknown = append(p.unknown, fmt.Sprintf("%s is written and matched by %s, which nftopt does not model", p.dims[d].key, key))
+				break
+			}
+		}
+	}
+	sort.Strings(p.unknown)
 	for d := range p.nonConstWrites {
 		for _, r := range p.rules {
 			for _, at := range r.atomsUsed {
@@ -625,6 +641,7 @@ func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
 	}
 	if k, ok := m.Value.(*ir.Const); ok {
 		if v, ok := c.constValue(k, c.p.dims[d].width); ok {
+			c.p.written[d] = true
 			return []step{{kind: stepWrite, effect: eff.effect, dim: d, value: v}}
 		}
 	}
@@ -772,7 +789,59 @@ func (c *compiler) match(m *ir.Match) *formula {
 	if f, ok := c.matchModel(m); ok {
 		return f
 	}
-	return c.p.pred(ir.StmtKey(m))
+	key := ir.StmtKey(m)
+	if _, seen := c.p.predDims[key]; !seen {
+		var dims []int
+		for _, sel := range selectorsIn(m.Left, m.Right) {
+			if d := c.selectorDim(sel); d >= 0 {
+				dims = append(dims, d)
+			}
+		}
+		c.p.predDims[key] = dims
+	}
+	return c.p.pred(key)
+}
+
+// selectorsIn lists the selectors an expression reads.
+func selectorsIn(es ...ir.Expr) []*ir.Selector {
+	var out []*ir.Selector
+	var walk func(e ir.Expr)
+	walk = func(e ir.Expr) {
+		switch x := e.(type) {
+		case *ir.Selector:
+			out = append(out, x)
+		case *ir.Binop:
+			walk(x.X)
+			walk(x.Y)
+		case *ir.Concat:
+			for _, p := range x.Parts {
+				walk(p)
+			}
+		case *ir.List:
+			for _, it := range x.Items {
+				walk(it)
+			}
+		case *ir.SetExpr:
+			for _, el := range x.Elems {
+				walk(el.Key)
+			}
+		case *ir.MapExpr:
+			walk(x.Key)
+		case *ir.Prefix:
+			walk(x.X)
+		case *ir.Range:
+			walk(x.Lo)
+			walk(x.Hi)
+		case *ir.Special:
+			for _, a := range x.Args {
+				walk(a)
+			}
+		}
+	}
+	for _, e := range es {
+		walk(e)
+	}
+	return out
 }
 
 func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {
@@ -819,17 +888,33 @@ func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {
 		if !ok {
 			return nil, false
 		}
-		val, ok := m.Right.(*ir.Const)
-		if !ok {
+		// The value, or a set of values: the union of their masked sets.
+		var vals []ir.Expr
+		switch r := m.Right.(type) {
+		case *ir.Const:
+			vals = []ir.Expr{r}
+		case *ir.SetExpr:
+			for _, e := range r.Elems {
+				vals = append(vals, e.Key)
+			}
+		default:
 			return nil, false
 		}
-		vv, ok := c.constValue(val, w)
-		if !ok {
-			return nil, false
-		}
-		set, ok := c.maskSet(d, mv, vv)
-		if !ok {
-			return nil, false
+		set := ir.EmptySet(w)
+		for _, x := range vals {
+			val, ok := x.(*ir.Const)
+			if !ok {
+				return nil, false
+			}
+			vv, ok := c.constValue(val, w)
+			if !ok {
+				return nil, false
+			}
+			one, ok := c.maskSet(d, mv, vv)
+			if !ok {
+				return nil, false
+			}
+			set = set.Union(one)
 		}
 		if m.Op == ir.OpNeq {
 			set = set.Complement()
