@@ -102,6 +102,7 @@ const (
 	stepVerdict                 // end with a verdict or call a chain
 	stepBranch                  // pick among branches by key (vmap, map in nat/mangle)
 	stepWrite                   // overwrite a dimension with a constant, and record it
+	stepClobber                 // overwrite dimensions with values the model does not know
 )
 
 // step is one compiled statement.
@@ -126,6 +127,16 @@ type step struct {
 	// write: the dimension and the value written.
 	dim   int
 	value ir.Value
+	// clobber: the keys of the dimensions overwritten. src names the
+	// statement that writes or clobbers (it identifies the value).
+	clobber []string
+	src     string
+}
+
+// fieldWrite is a constant written to a dimension.
+type fieldWrite struct {
+	dim   int
+	value ir.Value
 }
 
 // branch is one element of a map lookup.
@@ -135,6 +146,11 @@ type branch struct {
 	effect  *Effect // for maps feeding a statement (nat, mangle)
 	// terminal is the verdict a map-fed statement implies (accept for nat).
 	terminal string
+	// writes and clobber are what the branch's statement writes (a mark
+	// map's constant; the fields a NAT map translates).
+	writes  []fieldWrite
+	clobber []string
+	src     string
 }
 
 // verdict is a compiled verdict: a kind and, for jump and goto, the
@@ -178,6 +194,11 @@ type cchain struct {
 	// nat chains seeing the first packet of a connection only).
 	guard *formula
 	rules []int
+	// natClobber lists the fields the NAT statements of a nat base
+	// chain (and the chains it reaches) translate: for packets of an
+	// established connection the chain does not run, but conntrack
+	// translates them all the same, to values the model does not know.
+	natClobber []string
 }
 
 // Effect is an observable side effect of evaluating a packet: a
@@ -203,12 +224,11 @@ type program struct {
 	// unknown lists constructs that make a proof impossible.
 	unknown []string
 	fam     familyRun
-	// written marks dimensions written with a value that is not constant.
-	nonConstWrites map[int]bool
-	// written marks dimensions any statement writes; predDims lists,
-	// per uninterpreted match predicate, the dimensions it reads.
-	written  map[int]bool
+	// predDims lists, per uninterpreted match predicate (by key), the
+	// dimensions it reads; predOf lists, per dimension, the predicate
+	// dimensions that read it.
 	predDims map[string][]int
+	predOf   map[int][]int
 }
 
 // familyRun is one kind of packet: which table families see it.
@@ -268,8 +288,7 @@ func (p *program) pred(key string) *formula {
 
 // compile builds the program for one family run and hook from both rulesets.
 func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
-	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, nonConstWrites: map[int]bool{},
-		written: map[int]bool{}, predDims: map[string][]int{}}
+	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{}}
 	// Fixed dimensions first, so they are split first.
 	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))
 	p.dimension("meta l4proto", 8, ir.LookupField("meta l4proto"))
@@ -277,29 +296,20 @@ func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
 		c := &compiler{p: p, rs: rs, chainOf: map[*ir.Table]map[string]int{}}
 		p.sides[side] = c.baseChains(hook)
 	}
-	p.fixGuards()
-	// A predicate is one boolean per packet: if a statement writes a
-	// field it reads, its truth may change between two rules.
+	// A predicate reading a written field changes with the write.
 	for key, dims := range p.predDims {
+		pd, ok := p.dimIndex["pred: "+key]
+		if !ok {
+			continue
+		}
 		for _, d := range dims {
-			if p.written[d] || p.nonConstWrites[d] {
-				p.unknown = append(p.unknown, fmt.Sprintf("%s is written and matched by %s, which nftopt does not model", p.dims[d].key, key))
-				break
-			}
+			p.predOf[d] = append(p.predOf[d], pd)
 		}
 	}
-	sort.Strings(p.unknown)
-	for d := range p.nonConstWrites {
-		for _, r := range p.rules {
-			for _, at := range r.atomsUsed {
-				if p.atoms[at].dim == d {
-					p.unknown = append(p.unknown, fmt.Sprintf("%s is written with a computed value and matched later", p.dims[d].key))
-					goto next
-				}
-			}
-		}
-	next:
+	for d := range p.predOf {
+		sort.Ints(p.predOf[d])
 	}
+	p.fixGuards()
 	return p
 }
 
@@ -382,6 +392,7 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 			guards = append(guards, c.devices(ch.Base.Devices))
 		}
 		if ch.Base.Type == "nat" {
+			cc.natClobber = natFieldsOf(t, ch)
 			// NAT chains see the first packet of each connection only.
 			d := c.p.dimension("ct state", 32, ir.LookupField("ct state"))
 			guards = append(guards, c.p.atomOf(d, ir.PointSet(ir.Uint64Value(8, 32))))
@@ -599,17 +610,31 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 	case *ir.Reject:
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "drop"}}}
 	case *ir.Nat:
-		if m, ok := x.Addr.(*ir.MapExpr); ok {
+		m, ok := x.Addr.(*ir.MapExpr)
+		if !ok && x.Addr == nil {
+			m, ok = x.Port.(*ir.MapExpr)
+		}
+		if ok {
 			if br, ok := c.mapBranches(m, s, r, "accept"); ok {
+				for i := range br.branches {
+					b := &br.branches[i]
+					b.writes, b.clobber = c.natEffects(b.effect.Stmt.(*ir.Nat))
+					b.src = "nat " + b.effect.Key
+				}
 				return []step{br}
 			}
 		}
-		if m, ok := x.Port.(*ir.MapExpr); ok && x.Addr == nil {
-			if br, ok := c.mapBranches(m, s, r, "accept"); ok {
-				return []step{br}
-			}
+		writes, clobber := c.natEffects(x)
+		eff := c.effect(s, r)
+		src := "nat " + eff.Key
+		steps := []step{{kind: stepEffect, effect: eff}}
+		for _, w := range writes {
+			steps = append(steps, step{kind: stepWrite, dim: w.dim, value: w.value, src: src})
 		}
-		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "accept"}}}
+		if len(clobber) > 0 {
+			steps = append(steps, step{kind: stepClobber, clobber: clobber, src: src})
+		}
+		return append(steps, step{kind: stepVerdict, verdict: verdict{kind: "accept"}})
 	case *ir.Mangle:
 		return c.mangle(x, r)
 	case *ir.Generic:
@@ -641,18 +666,28 @@ func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
 	}
 	if k, ok := m.Value.(*ir.Const); ok {
 		if v, ok := c.constValue(k, c.p.dims[d].width); ok {
-			c.p.written[d] = true
-			return []step{{kind: stepWrite, effect: eff.effect, dim: d, value: v}}
+			return []step{{kind: stepWrite, effect: eff.effect, dim: d, value: v, src: "write " + eff.effect.Key}}
 		}
 	}
 	if mp, ok := m.Value.(*ir.MapExpr); ok && !mp.Vmap {
 		if br, ok := c.mapBranches(mp, m, r, ""); ok {
-			c.p.nonConstWrites[d] = true
+			for i := range br.branches {
+				b := &br.branches[i]
+				b.src = "write " + b.effect.Key
+				if k, ok := b.effect.Stmt.(*ir.Mangle).Value.(*ir.Const); ok {
+					if v, ok := c.constValue(k, c.p.dims[d].width); ok {
+						b.writes = []fieldWrite{{d, v}}
+						continue
+					}
+				}
+				b.clobber = []string{c.p.dims[d].key}
+			}
 			return []step{br}
 		}
 	}
-	c.p.nonConstWrites[d] = true
-	return []step{eff}
+	// A computed value: later matches on the field see a value the
+	// model does not know.
+	return []step{eff, {kind: stepClobber, clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}}
 }
 
 // mapBranches compiles a statement whose value comes from a literal map:
@@ -1240,15 +1275,41 @@ func resolveMapped(s ir.Stmt, v ir.Expr) ir.Stmt {
 // packet's, so it cannot rule a rule out in advance.
 func (p *program) fixGuards() {
 	written := map[int]bool{}
+	clobber := func(keys []string) {
+		for _, k := range keys {
+			if d, ok := p.dimIndex[k]; ok {
+				written[d] = true
+			}
+		}
+	}
+	for _, ch := range p.chains {
+		clobber(ch.natClobber)
+	}
 	for _, r := range p.rules {
 		for _, st := range r.steps {
-			if st.kind == stepWrite {
+			switch st.kind {
+			case stepWrite:
 				written[st.dim] = true
+			case stepClobber:
+				clobber(st.clobber)
+			case stepBranch:
+				for _, b := range st.branches {
+					for _, w := range b.writes {
+						written[w.dim] = true
+					}
+					clobber(b.clobber)
+				}
 			}
 		}
 	}
 	if len(written) == 0 {
 		return
+	}
+	// Predicates that read a written field are written with it.
+	for d := range written {
+		for _, pd := range p.predOf[d] {
+			written[pd] = true
+		}
 	}
 	for _, r := range p.rules {
 		var guard []*formula
@@ -1292,4 +1353,125 @@ func (f *formula) topAtoms() []int {
 		return out
 	}
 	return nil
+}
+
+
+// natDirection returns the address and port words a NAT kind
+// translates: destination for dnat and redirect, source otherwise.
+func natDirection(kind string) (addr, port string) {
+	if kind == "dnat" || kind == "redirect" {
+		return "daddr", "dport"
+	}
+	return "saddr", "sport"
+}
+
+// transportProtos are the headers whose ports NAT translates.
+var transportProtos = []string{"tcp", "udp", "th", "sctp", "dccp", "udplite"}
+
+// natKeys lists the field keys a NAT kind translates, for the address
+// families fams ("ip", "ip6").
+func natKeys(kind string, fams []string, addr, port bool) []string {
+	a, p := natDirection(kind)
+	var out []string
+	if addr {
+		for _, f := range fams {
+			out = append(out, f+" "+a)
+		}
+	}
+	if port {
+		for _, t := range transportProtos {
+			out = append(out, t+" "+p)
+		}
+	}
+	return out
+}
+
+// natEffects returns what a NAT statement does to the fields later base
+// chains on the hook match: constant addresses and ports it writes, and
+// the fields it sets to values the model does not know (a redirect's
+// local address, a masquerade's, ranges, prefixes).
+func (c *compiler) natEffects(n *ir.Nat) ([]fieldWrite, []string) {
+	fams := []string{"ip", "ip6"}
+	switch {
+	case n.Family != "":
+		fams = []string{n.Family}
+	case c.table != nil && c.table.Family == ir.FamilyIP:
+		fams = []string{"ip"}
+	case c.table != nil && c.table.Family == ir.FamilyIP6:
+		fams = []string{"ip6"}
+	}
+	var writes []fieldWrite
+	var clobber []string
+	write := func(keys []string, e ir.Expr) {
+		k, ok := e.(*ir.Const)
+		if !ok || n.Prefix || n.AddrPort {
+			clobber = append(clobber, keys...)
+			return
+		}
+		for _, key := range keys {
+			f := ir.LookupField(key)
+			if f == nil {
+				continue
+			}
+			if v, ok := c.constValue(k, f.Width); ok {
+				writes = append(writes, fieldWrite{c.p.dimension(key, f.Width, f), v})
+			} else {
+				clobber = append(clobber, key)
+			}
+		}
+	}
+	switch {
+	case n.Kind == "redirect" || n.Kind == "masquerade":
+		clobber = append(clobber, natKeys(n.Kind, fams, true, false)...)
+	case n.Addr != nil:
+		if k, ok := n.Addr.(*ir.Const); ok && n.Family == "" && len(fams) == 2 {
+			// In inet, the address says which family it is.
+			if k.Type != nil && k.Type.Kind == ir.KindIPv4 {
+				fams = []string{"ip"}
+			} else if k.Type != nil && k.Type.Kind == ir.KindIPv6 {
+				fams = []string{"ip6"}
+			}
+		}
+		write(natKeys(n.Kind, fams, true, false), n.Addr)
+	}
+	if n.Port != nil {
+		write(natKeys(n.Kind, fams, false, true), n.Port)
+	}
+	return writes, clobber
+}
+
+// natFieldsOf lists the fields the NAT statements of chain ch, and of
+// the chains it jumps or goes to, translate.
+func natFieldsOf(t *ir.Table, ch *ir.Chain) []string {
+	seen := map[string]bool{ch.Name: true}
+	keys := map[string]bool{}
+	var visit func(rules []*ir.Rule)
+	visit = func(rules []*ir.Rule) {
+		for _, r := range rules {
+			for _, s := range r.Stmts {
+				if n, ok := s.(*ir.Nat); ok {
+					for _, k := range natKeys(n.Kind, []string{"ip", "ip6"}, true, true) {
+						keys[k] = true
+					}
+				}
+			}
+			for _, v := range ir.Verdicts(t, r) {
+				if v.Inline != nil {
+					visit(v.Inline)
+				} else if v.Chain != "" && !seen[v.Chain] {
+					seen[v.Chain] = true
+					if target := t.Chain(v.Chain); target != nil {
+						visit(target.Rules)
+					}
+				}
+			}
+		}
+	}
+	visit(ch.Rules)
+	var out []string
+	for k := range keys {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

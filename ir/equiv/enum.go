@@ -3,6 +3,7 @@ package equiv
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/nftopt/nftopt/ir"
 )
@@ -132,6 +133,20 @@ func unreached(a, b *ir.Ruleset) (hooks []string, as, bs []*ir.Ruleset) {
 		}
 	}
 	return hooks, as, bs
+}
+
+// entryFor returns the entry ruleset of a "chain FAMILY TABLE NAME" hook.
+func entryFor(rs *ir.Ruleset, hook string) (*ir.Ruleset, bool) {
+	f := strings.Fields(hook)
+	if len(f) != 4 || f[0] != "chain" {
+		return nil, false
+	}
+	for _, t := range rs.Tables {
+		if t.Family.String() == f[1] && t.Name == f[2] && t.Chain(f[3]) != nil {
+			return entryRuleset(t, hook, f[3]), true
+		}
+	}
+	return nil, false
 }
 
 // entryRuleset is t without its base chains, plus an entry base chain
@@ -719,8 +734,10 @@ func zobrist(atom int) uint64 {
 // returns that atom's dimension instead; otherwise -1.
 func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
 	var outs [2]Outcome
+	var evs [2]*evaluator
 	for s := 0; s < 2; s++ {
 		ev := &evaluator{p: en.p, o: leafOracle{en.p, asg}, alive: alive.get}
+		evs[s] = ev
 		outs[s] = ev.run(s)
 		if ev.stopped() {
 			return ev.need
@@ -730,6 +747,17 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
 			en.done = true
 			return -1
 		}
+		if ev.taintRead != "" {
+			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: %s is matched after a statement (NAT, or a computed write) set it to a value nftopt does not know", en.p.fam.name, en.hook, ev.taintRead))
+			en.done = true
+			return -1
+		}
+	}
+	// The two sides must read the same value of every dimension both read.
+	if d := conflictingReads(evs[0], evs[1]); d >= 0 {
+		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: %s is matched after a statement (NAT, or a computed write) set it to a value nftopt does not know", en.p.fam.name, en.hook, en.p.dims[d].key))
+		en.done = true
+		return -1
 	}
 	en.res.Classes++
 	en.res.Evaluated[0] += outs[0].Evaluated
@@ -740,6 +768,21 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
 	en.res.Diffs = append(en.res.Diffs, Diff{Family: en.p.fam.name, Hook: en.hook, Packet: en.packet(asg), A: outs[0], B: outs[1]})
 	if len(en.res.Diffs) >= en.opts.MaxDiffs {
 		en.done = true
+	}
+	return -1
+}
+
+// conflictingReads returns a dimension the two evaluations read with
+// different identities (one the packet's value, the other a value some
+// statement set), or -1.
+func conflictingReads(a, b *evaluator) int {
+	if a.read == nil || b.read == nil {
+		return -1
+	}
+	for d := range a.read {
+		if a.readSet[d] && b.readSet[d] && a.read[d] != b.read[d] {
+			return d
+		}
 	}
 	return -1
 }

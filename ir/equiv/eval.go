@@ -42,6 +42,16 @@ type evaluator struct {
 	out    Outcome
 	// tooDeep is set when jumps nest deeper than the kernel allows.
 	tooDeep bool
+	// ident names, per dimension, which value a match would read: ""
+	// for the packet's own, else the statement that last set it to a
+	// value the model does not know (a NAT translation, a computed
+	// write). read records the first identity read per dimension. The
+	// model has one value per dimension and class, so reading two
+	// identities of one dimension cannot be decided: taintRead says
+	// which dimension it was.
+	ident, read []string
+	readSet     []bool
+	taintRead   string
 	// need is the dimension of the first undecided atom the evaluation
 	// needed, or -1; the evaluation stops there.
 	need int
@@ -55,7 +65,54 @@ func (e *evaluator) truth(a int) int {
 		}
 		return 0
 	}
+	e.observe(at.dim)
 	return e.o.truth(a)
+}
+
+// observe records a read of d's current identity; reading a second
+// identity of d sets taintRead.
+func (e *evaluator) observe(d int) {
+	if e.read == nil {
+		n := len(e.p.dims)
+		e.read, e.readSet, e.ident = make([]string, n), make([]bool, n), make([]string, n)
+	}
+	switch {
+	case !e.readSet[d]:
+		e.readSet[d], e.read[d] = true, e.ident[d]
+	case e.read[d] != e.ident[d] && e.taintRead == "":
+		e.taintRead = e.p.dims[d].key
+	}
+}
+
+// write sets d to a constant, which later matches see.
+func (e *evaluator) write(d int, v ir.Value, src string) {
+	if e.writes == nil {
+		e.writes = map[int]ir.Value{}
+	}
+	e.writes[d] = v
+	e.rename(e.p.predOf[d], src)
+}
+
+// clobber sets the fields keys name to a value the model does not
+// know, which src names.
+func (e *evaluator) clobber(keys []string, src string) {
+	for _, k := range keys {
+		if d, ok := e.p.dimIndex[k]; ok {
+			delete(e.writes, d)
+			e.rename([]int{d}, src)
+			e.rename(e.p.predOf[d], src)
+		}
+	}
+}
+
+func (e *evaluator) rename(dims []int, src string) {
+	if len(dims) == 0 {
+		return
+	}
+	e.observe(0) // allocates
+	for _, d := range dims {
+		e.ident[d] = src
+	}
 }
 
 // eval3 evaluates a formula: 1 true, 0 false, -1 undecided.
@@ -129,6 +186,9 @@ func (e *evaluator) run(s int) Outcome {
 			if e.stopped() {
 				return e.out
 			}
+			// A nat chain does not see later packets of a connection,
+			// which conntrack translates all the same.
+			e.clobber(ch.natClobber, "conntrack")
 			continue
 		}
 		v := e.chain(id, 0)
@@ -215,11 +275,12 @@ func (e *evaluator) rule(r *crule) verdict {
 		case stepEffect:
 			e.out.Effects = append(e.out.Effects, st.effect)
 		case stepWrite:
-			e.out.Effects = append(e.out.Effects, st.effect)
-			if e.writes == nil {
-				e.writes = map[int]ir.Value{}
+			if st.effect != nil {
+				e.out.Effects = append(e.out.Effects, st.effect)
 			}
-			e.writes[st.dim] = st.value
+			e.write(st.dim, st.value, st.src)
+		case stepClobber:
+			e.clobber(st.clobber, st.src)
 		case stepVerdict:
 			e.hit(r)
 			return st.verdict
@@ -237,6 +298,10 @@ func (e *evaluator) rule(r *crule) verdict {
 				if b.effect != nil {
 					e.out.Effects = append(e.out.Effects, b.effect)
 				}
+				for _, w := range b.writes {
+					e.write(w.dim, w.value, b.src)
+				}
+				e.clobber(b.clobber, b.src)
 				if b.verdict.kind != "" {
 					e.hit(r)
 					return b.verdict
@@ -262,6 +327,7 @@ func (e *evaluator) hit(r *crule) { e.out.Rules = append(e.out.Rules, r.src) }
 func (e *evaluator) candidates(st *step) []int {
 	if st.branchDim >= 0 {
 		if _, written := e.writes[st.branchDim]; !written {
+			e.observe(st.branchDim)
 			if ats, ok := e.o.trueAtoms(st.branchDim); ok {
 				var out []int
 				for _, at := range ats {

@@ -137,7 +137,9 @@ type Machine struct {
 	p *program
 }
 
-// NewMachine compiles rs for packets of family at hook.
+// NewMachine compiles rs for packets of family at hook. A hook named
+// "chain FAMILY TABLE NAME" (what Check reports for a chain no base
+// chain reaches) evaluates that chain from its own entry.
 func NewMachine(rs *ir.Ruleset, family, hook string) (*Machine, error) {
 	var fr *familyRun
 	for i := range familyRuns {
@@ -147,6 +149,9 @@ func NewMachine(rs *ir.Ruleset, family, hook string) (*Machine, error) {
 	}
 	if fr == nil {
 		return nil, fmt.Errorf("unknown packet family %q", family)
+	}
+	if entry, ok := entryFor(rs, hook); ok {
+		rs = entry
 	}
 	p := compile(rs, &ir.Ruleset{}, *fr, hook)
 	if len(p.unknown) > 0 {
@@ -161,6 +166,9 @@ func (m *Machine) Run(pkt Packet) (Outcome, error) {
 	out := ev.run(0)
 	if ev.tooDeep {
 		return out, fmt.Errorf("jumps nest deeper than %d", maxDepth)
+	}
+	if ev.taintRead != "" {
+		return out, fmt.Errorf("%s is matched after a statement set it to a value nftopt does not know", ev.taintRead)
 	}
 	return out, nil
 }
