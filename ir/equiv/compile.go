@@ -1355,7 +1355,6 @@ func (f *formula) topAtoms() []int {
 	return nil
 }
 
-
 // natDirection returns the address and port words a NAT kind
 // translates: destination for dnat and redirect, source otherwise.
 func natDirection(kind string) (addr, port string) {
