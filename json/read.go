@@ -110,15 +110,14 @@ type reader struct {
 	// belongs to.
 	table *ir.Table
 	fam   ir.Family
-	// allFresh and fresh record that "flush ruleset" or "delete table"
-	// already ran in this document: later destructive commands on those
-	// tables only change the state read so far, as in the text parser.
-	allFresh bool
-	fresh    map[string]bool
+	// dst applies delete, destroy, flush and reset commands.
+	dst ir.Destructive
 }
 
 func newReader(filename string) *reader {
-	return &reader{file: filename, rs: &ir.Ruleset{}, path: make(path, 0, 16)}
+	r := &reader{file: filename, rs: &ir.Ruleset{}, path: make(path, 0, 16)}
+	r.dst.RS = r.rs
+	return r
 }
 
 // failure carries an *Error out of the recursive descent.

@@ -11,8 +11,6 @@ import (
 // This file reads the ruleset elements (tables, chains, rules, sets,
 // maps, elements, flowtables) and the destructive commands.
 
-func tableKey(f ir.Family, name string) string { return f.String() + " " + name }
-
 // tableOf finds or creates the table named by the family and table
 // properties of m; it fails for kinds that need an existing table.
 func (r *reader) tableOf(m map[string]any, mustExist bool) *ir.Table {
@@ -483,15 +481,6 @@ var destructiveKinds = map[string]bool{
 	"ct expectation": true, "synproxy": true, "secmark": true, "rules": true,
 }
 
-// record keeps a destructive command in the prologue unless its table
-// is fresh.
-func (r *reader) record(cmd *ir.Command) {
-	if r.allFresh || r.fresh[tableKey(cmd.Family, cmd.Table)] {
-		return
-	}
-	r.rs.Prologue = append(r.rs.Prologue, cmd)
-}
-
 // destructive reads delete, destroy, flush and reset commands: they
 // change the state read so far and are kept in the prologue so that
 // they also apply to what the kernel held before.
@@ -508,26 +497,13 @@ func (r *reader) destructive(verb, kind string, v any) {
 	switch kind {
 	case "ruleset":
 		if v == nil {
-			if verb == "flush" {
-				r.rs.Prologue = []*ir.Command{cmd}
-				r.rs.Tables = nil
-				r.allFresh = true
-				return
-			}
-			r.rs.Prologue = append(r.rs.Prologue, cmd)
+			r.dst.Ruleset(cmd, false)
 			return
 		}
 		m := r.object(v, "null or {\"family\": ...}")
 		fam := r.family(m)
 		cmd.Family, cmd.Args = fam, fam.String()
-		r.rs.Prologue = append(r.rs.Prologue, cmd)
-		var keep []*ir.Table
-		for _, t := range r.rs.Tables {
-			if t.Family != fam {
-				keep = append(keep, t)
-			}
-		}
-		r.rs.Tables = keep
+		r.dst.Ruleset(cmd, true)
 		return
 	case "counters", "quotas", "rules":
 		if v != nil {
@@ -551,31 +527,7 @@ func (r *reader) destructive(verb, kind string, v any) {
 	cmd.Family = fam
 	if kind == "table" {
 		cmd.Table = r.tableName(m)
-		r.record(cmd)
-		if verb == "delete" || verb == "destroy" {
-			if r.fresh == nil {
-				r.fresh = map[string]bool{}
-			}
-			r.fresh[tableKey(fam, cmd.Table)] = true
-		}
-		t := r.rs.Table(fam, cmd.Table)
-		if t == nil {
-			return
-		}
-		switch verb {
-		case "delete", "destroy":
-			var keep []*ir.Table
-			for _, x := range r.rs.Tables {
-				if x != t {
-					keep = append(keep, x)
-				}
-			}
-			r.rs.Tables = keep
-		case "flush":
-			for _, c := range t.Chains {
-				c.Rules = nil
-			}
-		}
+		r.dst.Table(cmd)
 		return
 	}
 	cmd.Table = r.reqName(m, "table", "the table's name")
@@ -586,7 +538,7 @@ func (r *reader) destructive(verb, kind string, v any) {
 			r.failf(`missing property "handle" (the handle of the rule to %s)`, verb)
 		}
 		cmd.Args = "handle " + strconv.FormatUint(h, 10)
-		r.record(cmd)
+		r.dst.Record(cmd)
 		return
 	}
 	name, ok := r.optStr(m, "name", "the "+kind+"'s name")
@@ -605,46 +557,12 @@ func (r *reader) destructive(verb, kind string, v any) {
 	t := r.rs.Table(fam, cmd.Table)
 	if kind == "element" {
 		r.deleteElements(cmd, t, m)
-		r.record(cmd)
+		r.dst.Record(cmd)
 		return
 	}
-	r.record(cmd)
-	if t == nil || name == "" {
-		return
-	}
-	switch kind {
-	case "chain":
-		if c := t.Chain(name); c != nil {
-			if verb == "flush" {
-				c.Rules = nil
-			} else if verb != "reset" {
-				cmd.Chain = &ir.Chain{Name: c.Name, Base: c.Base}
-				var keep []*ir.Chain
-				for _, x := range t.Chains {
-					if x != c {
-						keep = append(keep, x)
-					}
-				}
-				t.Chains = keep
-			}
-		}
-	case "set", "map":
-		if s := t.Set(name); s != nil {
-			if verb == "flush" {
-				s.Elements = nil
-			} else if verb != "reset" {
-				hdr := *s
-				hdr.Elements = nil
-				cmd.Set = &hdr
-				var keep []*ir.Set
-				for _, x := range t.Sets {
-					if x != s {
-						keep = append(keep, x)
-					}
-				}
-				t.Sets = keep
-			}
-		}
+	r.dst.Record(cmd)
+	if name != "" {
+		r.dst.Object(cmd, t)
 	}
 }
 
@@ -686,20 +604,8 @@ func (r *reader) deleteElements(cmd *ir.Command, t *ir.Table, m map[string]any) 
 	r.leave()
 	r.fam, r.table = oldFam, oldTable
 	cmd.Args = nft.PrintExpr(&ir.SetExpr{Elems: elems}, fam, nft.Options{})
-	if t == nil || t.Set(cmd.Name) == nil || cmd.Verb == "reset" {
+	if t == nil || t.Set(cmd.Name) == nil {
 		return
 	}
-	drop := map[string]bool{}
-	for _, e := range elems {
-		drop[ir.ExprKey(e.Key)] = true
-	}
-	var keep []*ir.Element
-	for _, e := range s.Elements {
-		if drop[ir.ExprKey(e.Key)] {
-			cmd.Elements = append(cmd.Elements, e)
-		} else {
-			keep = append(keep, e)
-		}
-	}
-	s.Elements = keep
+	r.dst.Elements(cmd, s, elems)
 }

@@ -17,12 +17,8 @@ type lowerer struct {
 	sources      map[string]string
 	scopes       []map[string][]tok
 	includeStack []string
-	// allFresh and fresh record that "flush ruleset" or "delete table"
-	// already ran in this file: later destructive commands on those
-	// tables only change the lowered state, since nothing in them can
-	// predate the file any more.
-	allFresh bool
-	fresh    map[string]bool
+	// dst applies delete, destroy, flush and reset commands.
+	dst ir.Destructive
 	// chains indexes each table's chains by name: tables of generated
 	// rulesets have tens of thousands.
 	chains map[*ir.Table]map[string]*ir.Chain
@@ -31,17 +27,6 @@ type lowerer struct {
 // lookupChain finds a chain of t by name.
 func (l *lowerer) lookupChain(t *ir.Table, name string) *ir.Chain {
 	return l.chains[t][name]
-}
-
-func tableKey(f ir.Family, name string) string { return f.String() + " " + name }
-
-// record keeps a destructive command in the prologue unless its table
-// is fresh.
-func (l *lowerer) record(cmd *ir.Command) {
-	if l.allFresh || l.fresh[tableKey(cmd.Family, cmd.Table)] {
-		return
-	}
-	l.rs.Prologue = append(l.rs.Prologue, cmd)
 }
 
 func (l *lowerer) errorf(p ir.Pos, n int, format string, args ...any) {
@@ -723,26 +708,13 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 			if f, ok := ir.ParseFamily(args[0].text); ok && len(args) == 1 {
 				cmd.Family = f
 				cmd.Args = f.String()
-				l.rs.Prologue = append(l.rs.Prologue, cmd)
-				var keep []*ir.Table
-				for _, t := range l.rs.Tables {
-					if t.Family != f {
-						keep = append(keep, t)
-					}
-				}
-				l.rs.Tables = keep
+				l.dst.Ruleset(cmd, true)
 				return
 			}
 			l.errAt(args[0], "syntax error after %s ruleset", verb)
 			return
 		}
-		if verb == "flush" {
-			l.rs.Prologue = []*ir.Command{cmd}
-			l.rs.Tables = nil
-			l.allFresh = true
-			return
-		}
-		l.rs.Prologue = append(l.rs.Prologue, cmd)
+		l.dst.Ruleset(cmd, false)
 		return
 	case "table":
 		fam, name, rest, ok := l.tableSpec(at, args)
@@ -754,31 +726,7 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 			return
 		}
 		cmd.Family, cmd.Table = fam, name
-		l.record(cmd)
-		if verb == "delete" || verb == "destroy" {
-			if l.fresh == nil {
-				l.fresh = map[string]bool{}
-			}
-			l.fresh[tableKey(fam, name)] = true
-		}
-		t := l.rs.Table(fam, name)
-		if t == nil {
-			return
-		}
-		switch verb {
-		case "delete", "destroy":
-			var keep []*ir.Table
-			for _, x := range l.rs.Tables {
-				if x != t {
-					keep = append(keep, x)
-				}
-			}
-			l.rs.Tables = keep
-		case "flush":
-			for _, c := range t.Chains {
-				c.Rules = nil
-			}
-		}
+		l.dst.Table(cmd)
 		return
 	case "counters", "quotas", "counter", "quota":
 		if verb == "reset" {
@@ -797,67 +745,27 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 	}
 	cmd.Family, cmd.Table, cmd.Name = fam, tname, rest[0].text
 	cmd.Args = joinToks(rest[1:])
-	l.record(cmd)
+	l.dst.Record(cmd)
 	t := l.rs.Table(fam, tname)
 	if t == nil {
 		return
 	}
-	switch kind {
-	case "chain":
-		if c := l.lookupChain(t, cmd.Name); c != nil {
-			if verb == "flush" {
-				c.Rules = nil
-			} else if verb != "reset" {
-				delete(l.chains[t], cmd.Name)
-				cmd.Chain = &ir.Chain{Name: c.Name, Base: c.Base, Span: c.Span}
-				var keep []*ir.Chain
-				for _, x := range t.Chains {
-					if x != c {
-						keep = append(keep, x)
-					}
-				}
-				t.Chains = keep
-			}
-		}
-	case "element":
+	if kind == "element" {
 		if s := t.Set(cmd.Name); s != nil && len(rest) == 2 && rest[1].kind == kindGroup {
 			p := &ruleParser{l: l, table: t}
 			del := p.setLiteral(rest[1], s.Map)
 			if del == nil {
 				return
 			}
-			drop := map[string]bool{}
 			for _, e := range del.Elems {
 				e.Key = p.bindTypes(e.Key, l.specTypes(s.Key))
-				drop[ir.ExprKey(e.Key)] = true
 			}
-			var keep []*ir.Element
-			for _, e := range s.Elements {
-				if drop[ir.ExprKey(e.Key)] {
-					cmd.Elements = append(cmd.Elements, e)
-				} else {
-					keep = append(keep, e)
-				}
-			}
-			s.Elements = keep
+			l.dst.Elements(cmd, s, del.Elems)
 		}
-	case "set", "map":
-		if s := t.Set(cmd.Name); s != nil {
-			if verb == "flush" {
-				s.Elements = nil
-			} else if verb != "reset" {
-				hdr := *s
-				hdr.Elements = nil
-				cmd.Set = &hdr
-				var keep []*ir.Set
-				for _, x := range t.Sets {
-					if x != s {
-						keep = append(keep, x)
-					}
-				}
-				t.Sets = keep
-			}
-		}
+		return
+	}
+	if c := l.dst.Object(cmd, t); c != nil {
+		delete(l.chains[t], c.Name)
 	}
 }
 

@@ -32,6 +32,7 @@ func Parse(filename string, src []byte, opts Options) (*ir.Ruleset, error) {
 		sources: map[string]string{},
 		scopes:  []map[string][]tok{{}},
 	}
+	l.dst.RS = l.rs
 	l.file(filename, src, l.topLine)
 	if len(l.errs) > 0 {
 		for _, e := range l.errs {
