@@ -281,7 +281,9 @@ func mergeChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.R
 				sources = append(sources, sr)
 			}
 		}
-		c.record(Change{Pass: "merge", Kind: Merged, Table: t, Chain: ch, Sources: sources, Result: merged}, "%s", note)
+		if !oneSource(sources) {
+			c.record(Change{Pass: "merge", Kind: Merged, Table: t, Chain: ch, Sources: sources, Result: merged}, "%s", note)
+		}
 		out = append(out, merged)
 		i = j
 	}
@@ -451,3 +453,15 @@ func allPoints(xs []ir.Expr) bool {
 // oneHot reports a bitmask field that holds exactly one flag at a time
 // (ct state), so that "any of these flags" is "one of these values".
 func oneHot(sel *ir.Selector) bool { return sel.Field.Name == "ct state" }
+
+// oneSource reports sources that are the pieces of one rule (a verdict
+// map split to merge with its neighbours, merged back alone): nothing
+// to report.
+func oneSource(rules []*ir.Rule) bool {
+	for _, r := range rules[1:] {
+		if r.Span != rules[0].Span {
+			return false
+		}
+	}
+	return true
+}

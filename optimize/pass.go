@@ -57,6 +57,8 @@ const (
 	AfterVerdict Kind = "after-verdict"
 	// Merged replaced the Sources by one rule, Result.
 	Merged Kind = "merged"
+	// Moved moved the one source up, next to Cause.
+	Moved Kind = "moved"
 	// UnreachableChain reports Chain, which no base chain reaches;
 	// Removed tells whether it was removed.
 	UnreachableChain Kind = "unreachable-chain"

@@ -16,7 +16,7 @@ var reorderRules = Pass{
 	Doc:  "move a rule next to an earlier rule of the same shape across rules no packet can match together with it",
 	Run: func(c *Context) error {
 		c.eachChain(func(t *ir.Table, ch *ir.Chain) {
-			ch.Rules = reorderChain(c, ch.Rules)
+			ch.Rules = reorderChain(c, t, ch, ch.Rules)
 		})
 		return nil
 	},
@@ -25,7 +25,7 @@ var reorderRules = Pass{
 // reorderWindow bounds how far back a rule looks for a partner.
 const reorderWindow = 16
 
-func reorderChain(c *Context, rules []*ir.Rule) []*ir.Rule {
+func reorderChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.Rule {
 	out := make([]*ir.Rule, 0, len(rules))
 	shapes := make([]string, 0, len(rules))
 	for _, r := range rules {
@@ -46,6 +46,10 @@ func reorderChain(c *Context, rules []*ir.Rule) []*ir.Rule {
 					break
 				}
 			}
+		}
+		if pos < len(out) {
+			c.record(Change{Pass: "reorder", Kind: Moved, Table: t, Chain: ch, Sources: []*ir.Rule{r}, Result: r, Cause: out[pos-1]},
+				"moved up next to %s, across %d rule(s) no packet matches together with it", describeRule(out[pos-1]), len(out)-pos)
 		}
 		out = append(out, nil)
 		shapes = append(shapes, "")

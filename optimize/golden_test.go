@@ -1,0 +1,218 @@
+package optimize_test
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/optimize"
+	"github.com/nftopt/nftopt/parser"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the output.nft and explain sections of testdata/passes/*/*.txtar")
+
+// Sections of a pass golden file.
+const (
+	secInput   = "input.nft"
+	secOptions = "options"
+	secOutput  = "output.nft"
+	secExplain = "explain"
+)
+
+// TestGoldenPasses runs every testdata/passes/PASS/*.txtar through the
+// pipeline restricted to PASS (testdata/passes/pipeline: the whole
+// pipeline) and compares the printed result and the explanation of every
+// change with the archive. Each result must also be proved equivalent by
+// Run, print∘parse to itself, satisfy every "# want" comment of the input
+// (a change whose note contains the text has a source rule on that
+// line), and load with nft -c where nft and root are available (always
+// under CI). Every pass has golden files; a directory that is not a pass
+// fails.
+func TestGoldenPasses(t *testing.T) {
+	dirs, err := os.ReadDir(filepath.Join("testdata", "passes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		name := d.Name()
+		if name != "pipeline" && !contains(optimize.PassNames(), name) {
+			t.Errorf("testdata/passes/%s: not a pass (passes: %v, or pipeline)", name, optimize.PassNames())
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join("testdata", "passes", name, "*.txtar"))
+		if len(files) > 0 {
+			seen[name] = true
+		}
+		for _, f := range files {
+			t.Run(name+"/"+filepath.Base(f), func(t *testing.T) { runPassGolden(t, name, f) })
+		}
+	}
+	for _, p := range append(optimize.PassNames(), "pipeline") {
+		if !seen[p] {
+			t.Errorf("pass %s has no golden files in testdata/passes/%s", p, p)
+		}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func runPassGolden(t *testing.T, pass, file string) {
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := map[string][]byte{}
+	for _, f := range ar.Files {
+		switch f.Name {
+		case secInput, secOptions, secOutput, secExplain:
+		default:
+			t.Fatalf("unknown section %q", f.Name)
+		}
+		sec[f.Name] = f.Data
+	}
+	input, ok := sec[secInput]
+	if !ok {
+		t.Fatalf("no %s section", secInput)
+	}
+	opts := optimize.Options{CheckIR: true}
+	if pass != "pipeline" {
+		opts.Passes = []string{pass}
+	}
+	for _, o := range strings.Fields(string(sec[secOptions])) {
+		switch o {
+		case "keep-counters":
+			opts.KeepCounters = true
+		case "remove-unreachable-chains":
+			opts.RemoveUnreachableChains = true
+		default:
+			t.Fatalf("unknown option %q", o)
+		}
+	}
+	rs, err := parser.Parse(secInput, input, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := optimize.Run(rs, opts)
+	if err != nil {
+		t.Fatalf("optimize: %v", err)
+	}
+	if len(res.Unverified) > 0 {
+		t.Fatalf("not proved: %v", res.Unverified)
+	}
+	out := nft.Print(res.Output, nft.Options{})
+	explain := explainChanges(res.Changes)
+	if *update {
+		files := []txtar.File{{Name: secInput, Data: input}}
+		if o, ok := sec[secOptions]; ok {
+			files = append(files, txtar.File{Name: secOptions, Data: o})
+		}
+		ar.Files = append(files, txtar.File{Name: secOutput, Data: []byte(out)}, txtar.File{Name: secExplain, Data: []byte(explain)})
+		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got, want := out, string(sec[secOutput]); got != want {
+		t.Errorf("output differs (go test ./optimize -run GoldenPasses -update):\ngot:\n%s\nwant:\n%s", got, want)
+	}
+	if got, want := explain, string(sec[secExplain]); got != want {
+		t.Errorf("explanation differs:\ngot:\n%s\nwant:\n%s", got, want)
+	}
+	checkWants(t, input, res.Changes)
+	again, err := parser.Parse(secOutput, []byte(out), parser.Options{})
+	if err != nil {
+		t.Fatalf("output does not parse: %v", err)
+	}
+	if p := nft.Print(again, nft.Options{}); p != out {
+		t.Errorf("print∘parse is not the identity on the output:\n%s", p)
+	}
+	nftCheck(t, out)
+}
+
+// explainChanges lists the changes one per line with their sources and
+// result, as nftopt optimize --explain does.
+func explainChanges(cs []optimize.Change) string {
+	var sb strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&sb, "%s: table %s %s chain %s: %s\n", c.Pass, c.Table.Family, c.Table.Name, c.Chain.Name, c.Note)
+		if c.Kind == optimize.UnreachableChain {
+			continue
+		}
+		for _, r := range c.Sources {
+			fmt.Fprintf(&sb, "    %s: %s\n", r.Span.Start, nft.PrintRule(r, c.Table.Family, nft.Options{}))
+		}
+		if c.Result != nil {
+			fmt.Fprintf(&sb, "  => %s\n", nft.PrintRule(c.Result, c.Table.Family, nft.Options{}))
+		} else {
+			sb.WriteString("  => removed\n")
+		}
+	}
+	return sb.String()
+}
+
+var wantRE = regexp.MustCompile(`# want "([^"]*)"`)
+
+// checkWants checks the "# want" comments of the input: some change
+// whose note contains the text has a source rule (or, for a chain, the
+// chain) on that line.
+func checkWants(t *testing.T, input []byte, cs []optimize.Change) {
+	t.Helper()
+	for i, line := range strings.Split(string(input), "\n") {
+		for _, m := range wantRE.FindAllStringSubmatch(line, -1) {
+			found := false
+			for _, c := range cs {
+				lines := []int{c.Chain.Span.Start.Line}
+				for _, r := range c.Sources {
+					lines = append(lines, r.Span.Start.Line)
+					for _, o := range r.Origin {
+						lines = append(lines, o.Start.Line)
+					}
+				}
+				for _, l := range lines {
+					found = found || (l == i+1 && strings.Contains(c.Note, m[1]))
+				}
+			}
+			if !found {
+				t.Errorf("line %d: no change %q", i+1, m[1])
+			}
+		}
+	}
+}
+
+// nftCheck runs nft -c on text in a throwaway network namespace, where
+// nft and root are available; under CI they must be.
+func nftCheck(t *testing.T, text string) {
+	t.Helper()
+	_, e1 := exec.LookPath("nft")
+	_, e2 := exec.LookPath("unshare")
+	if os.Geteuid() != 0 || e1 != nil || e2 != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI: nft -c needs root, nft and unshare")
+		}
+		return
+	}
+	cmd := exec.Command("unshare", "-n", "nft", "-c", "-f", "-")
+	cmd.Stdin = strings.NewReader(text)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Errorf("nft -c rejects the output: %v\n%s", err, stderr.String())
+	}
+}
+
