@@ -215,4 +215,3 @@ func nftCheck(t *testing.T, text string) {
 		t.Errorf("nft -c rejects the output: %v\n%s", err, stderr.String())
 	}
 }
-
