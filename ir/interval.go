@@ -373,6 +373,17 @@ func (s IntervalSet) ToPrefixes() []CIDR {
 }
 
 // String prints the set as {a, b-c, …} in hexadecimal.
+// Key returns a compact binary encoding of the set: equal sets of one
+// width have equal keys. It is for map keys, not for reading.
+func (s IntervalSet) Key() string {
+	b := make([]byte, 0, len(s.ivs)*32)
+	for _, iv := range s.ivs {
+		b = iv.Lo.appendKey(b)
+		b = iv.Hi.appendKey(b)
+	}
+	return string(b)
+}
+
 func (s IntervalSet) String() string {
 	var sb strings.Builder
 	sb.WriteByte('{')

@@ -670,3 +670,20 @@ func BenchmarkIntervalUnion(b *testing.B) {
 		}
 	})
 }
+
+func TestIntervalSetKey(t *testing.T) {
+	v := func(x uint64) Value { return Uint64Value(x, 16) }
+	a := NewIntervalSet(16, Interval{Lo: v(1), Hi: v(5)}, Interval{Lo: v(6), Hi: v(9)})
+	b := RangeSet(v(1), v(9))
+	c := RangeSet(v(1), v(8))
+	if a.Key() != b.Key() {
+		t.Errorf("equal sets, different keys: %s %s", a, b)
+	}
+	if a.Key() == c.Key() {
+		t.Errorf("different sets, equal keys: %s %s", a, c)
+	}
+	w := PrefixSet(Uint64Value(0, 136), 8)
+	if w.Key() == PrefixSet(Uint64Value(0, 136), 9).Key() {
+		t.Errorf("wide sets: equal keys")
+	}
+}

@@ -40,6 +40,15 @@ type Value struct {
 	width  int
 }
 
+// appendKey appends the value's canonical bytes, for IntervalSet.Key.
+func (v Value) appendKey(b []byte) []byte {
+	if narrow(v.width) {
+		b = binary.BigEndian.AppendUint64(b, v.hi)
+		return binary.BigEndian.AppendUint64(b, v.lo)
+	}
+	return append(b, v.wide...)
+}
+
 // narrow reports whether a value of width w uses the inline form.
 func narrow(w int) bool { return w <= 128 }
 

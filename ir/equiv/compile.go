@@ -3,6 +3,7 @@ package equiv
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/nftopt/nftopt/ir"
@@ -270,7 +271,7 @@ func (p *program) atomOf(dim int, set ir.IntervalSet) *formula {
 	if set.IsFull() {
 		return fTrue
 	}
-	key := fmt.Sprintf("%d:%s", dim, set)
+	key := strconv.Itoa(dim) + ":" + set.Key()
 	i, ok := p.atomKey[key]
 	if !ok {
 		p.atoms = append(p.atoms, atom{dim: dim, set: set})
