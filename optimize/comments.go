@@ -12,8 +12,9 @@ const maxComment = 128
 // keepComments carries the comments of a merged run into its result:
 // the comment they all share stays the rule's; different comments go
 // to the elements of the merged set or map they produced (an element
-// made from several rules gets their comments joined; in a map, only
-// the rule that owns the element, the first that matches it, counts),
+// made from several rules gets their comments joined; in a map, the
+// rules that gave it keys: the first that matches it, and later ones
+// with the same result),
 // or, with no set to hold them, joined into the rule's comment. It
 // reports false when some comment could not be kept.
 func keepComments(res *ir.Rule, stmt ir.Stmt, sels []*ir.Selector, vals [][][]ir.Expr, rules []*ir.Rule, firstMatch bool) bool {
@@ -38,13 +39,19 @@ func keepComments(res *ir.Rule, stmt ir.Stmt, sels []*ir.Selector, vals [][][]ir
 	kept := true
 	for _, el := range set.Elems {
 		var owners []*ir.Rule
+		result := ""
 		for i, r := range rules {
-			if elementFrom(el.Key, sels, vals[i]) {
-				owners = append(owners, r)
-				if firstMatch {
-					break
-				}
+			if !elementFrom(el.Key, sels, vals[i]) {
+				continue
 			}
+			// In a map the element is the first matching rule's; later
+			// rules with the same result may have given it keys too.
+			last := ir.StmtKey(r.Stmts[len(r.Stmts)-1])
+			if firstMatch && len(owners) > 0 && last != result {
+				continue
+			}
+			owners = append(owners, r)
+			result = last
 		}
 		c, ok := joinComments(owners)
 		el.Comment = c

@@ -150,13 +150,16 @@ func (s *shadowIndex) coveredBy(r *ir.Rule) *ir.Rule {
 func writes(r *ir.Rule) bool {
 	for _, s := range r.Stmts {
 		switch v := s.(type) {
-		case *ir.Mangle, *ir.Nat, *ir.Generic:
-			return true
+		case *ir.Match, *ir.Counter, *ir.Log, *ir.Reject:
 		case *ir.VerdictStmt:
 			// A jump may run rules that write.
 			if v.Vmap != nil || v.Verdict.Kind == "jump" {
 				return true
 			}
+		default:
+			// NAT, mangling, set updates (a later lookup sees the
+			// element), limits, quotas and what the ir keeps as written.
+			return true
 		}
 	}
 	return false

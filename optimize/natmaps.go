@@ -86,6 +86,14 @@ func sameMarkWrite(a, b ir.Stmt) bool {
 // the merge is declined.
 func writeMap(g *run, sels []*ir.Selector, vals [][][]ir.Expr) (ir.Stmt, bool) {
 	last := len(g.base.Stmts) - 1
+	// A key that reads the written field chains the rules: one rule's
+	// write makes the next one match.
+	target := ir.ExprKey(g.base.Stmts[last].(*ir.Mangle).Left)
+	for _, sel := range sels {
+		if ir.ExprKey(sel) == target {
+			return nil, false
+		}
+	}
 	var values []ir.Expr
 	seen := map[string]bool{}
 	for i, r := range g.rules {

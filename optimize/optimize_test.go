@@ -254,3 +254,15 @@ func TestSharedKeysAndReturningVerdicts(t *testing.T) {
 	// Without sharing, a jump is a map value like any other.
 	expectOptimized(t, optimize.Options{}, withSub("tcp dport 2 jump sub", "tcp dport 3 drop"), withSub("tcp dport vmap { 2 : jump sub, 3 : drop }"))
 }
+
+// TestWritesThatChain: rules whose key reads the mark they write chain
+// (mark 1 becomes 2, which the next rule turns into 3): no mark map.
+func TestWritesThatChain(t *testing.T) {
+	mangle := func(rules ...string) string {
+		return "table inet t {\n\tchain c {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n\t\t" + strings.Join(rules, "\n\t\t") + "\n\t}\n}\n"
+	}
+	for _, sel := range []string{"meta mark", "ct mark"} {
+		in := mangle(sel+" 0x00000001 "+sel+" set 0x00000002", sel+" 0x00000002 "+sel+" set 0x00000003")
+		expectOptimized(t, optimize.Options{}, in, in)
+	}
+}

@@ -115,7 +115,13 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (set *
 				}
 			}
 		} else {
+			// Each rule keeps what earlier rules did not take; the keys of
+			// rules with the same value (verdict, target) are one set, so
+			// that adjacent pieces coalesce.
 			taken := ir.EmptySet(sels[0].Field.Width)
+			byValue := map[string]int{}
+			var owners []int
+			var pieces []ir.IntervalSet
 			for i, v := range vals {
 				s, ok := valueSet(sels[0], v[0])
 				if !ok {
@@ -124,8 +130,22 @@ func lookupMap(sels []*ir.Selector, vals [][][]ir.Expr, values []ir.Expr) (set *
 				mine := s.Subtract(taken)
 				shared = shared || !mine.Equal(s)
 				taken = taken.Union(s)
-				for _, e := range elementsOf(sels[0], mine) {
-					add(e, i)
+				if mine.IsEmpty() {
+					continue
+				}
+				kept[i] = true
+				k := ir.ExprKey(values[i])
+				if j, ok := byValue[k]; ok {
+					pieces[j] = pieces[j].Union(mine)
+					continue
+				}
+				byValue[k] = len(pieces)
+				owners = append(owners, i)
+				pieces = append(pieces, mine)
+			}
+			for j, piece := range pieces {
+				for _, e := range elementsOf(sels[0], piece) {
+					add(e, owners[j])
 				}
 			}
 		}

@@ -230,6 +230,10 @@ type program struct {
 	// dimensions that read it.
 	predDims map[string][]int
 	predOf   map[int][]int
+	// predSets lists, per named set or map, the keys of the predicates
+	// that look it up: a set update changes their truth.
+	predSets map[string][]string
+	setPreds map[string][]int
 }
 
 // familyRun is one kind of packet: which table families see it.
@@ -289,7 +293,8 @@ func (p *program) pred(key string) *formula {
 
 // compile builds the program for one family run and hook from both rulesets.
 func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
-	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{}}
+	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{},
+		predSets: map[string][]string{}, setPreds: map[string][]int{}}
 	// Fixed dimensions first, so they are split first.
 	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))
 	p.dimension("meta l4proto", 8, ir.LookupField("meta l4proto"))
@@ -309,6 +314,13 @@ func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
 	}
 	for d := range p.predOf {
 		sort.Ints(p.predOf[d])
+	}
+	for set, keys := range p.predSets {
+		for _, key := range keys {
+			if pd, ok := p.dimIndex["pred: "+key]; ok {
+				p.setPreds[set] = append(p.setPreds[set], pd)
+			}
+		}
 	}
 	p.fixGuards()
 	return p
@@ -606,8 +618,12 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 	case *ir.Limit, *ir.Quota:
 		// Token buckets and quotas: an effect, and a predicate on their state.
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepMatch, cond: c.p.pred(ir.StmtKey(s))}}
-	case *ir.Log, *ir.SetStmt:
+	case *ir.Log:
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}}
+	case *ir.SetStmt:
+		// Later lookups of the set may see the element it adds or deletes.
+		eff := c.effect(s, r)
+		return []step{{kind: stepEffect, effect: eff}, {kind: stepClobber, clobber: []string{"set:" + strings.TrimPrefix(x.Set, "@")}, src: "update " + eff.Key}}
 	case *ir.Reject:
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "drop"}}}
 	case *ir.Nat:
@@ -834,8 +850,25 @@ func (c *compiler) match(m *ir.Match) *formula {
 			}
 		}
 		c.p.predDims[key] = dims
+		for _, set := range setRefsIn(m.Left, m.Right) {
+			c.p.predSets[set] = append(c.p.predSets[set], key)
+		}
 	}
 	return c.p.pred(key)
+}
+
+// setRefsIn lists the named sets and maps expressions look up.
+func setRefsIn(es ...ir.Expr) []string {
+	var out []string
+	for _, e := range es {
+		switch x := e.(type) {
+		case *ir.SetRef:
+			out = append(out, strings.TrimPrefix(x.Name, "@"))
+		case *ir.MapExpr:
+			out = append(out, setRefsIn(x.Map)...)
+		}
+	}
+	return out
 }
 
 // selectorsIn lists the selectors an expression reads.
@@ -1278,7 +1311,11 @@ func (p *program) fixGuards() {
 	written := map[int]bool{}
 	clobber := func(keys []string) {
 		for _, k := range keys {
-			if d, ok := p.dimIndex[k]; ok {
+			if set, ok := strings.CutPrefix(k, "set:"); ok {
+				for _, pd := range p.setPreds[set] {
+					written[pd] = true
+				}
+			} else if d, ok := p.dimIndex[k]; ok {
 				written[d] = true
 			}
 		}

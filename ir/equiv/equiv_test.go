@@ -207,3 +207,17 @@ func TestNatThenLaterChain(t *testing.T) {
 		t.Errorf("daddr read before and after translation: want cannot decide, got %+v", res)
 	}
 }
+
+// TestSetUpdateChangesLookups: after "update @s { ip saddr }", a lookup
+// of @s may hold where it did not: the two lookups are not one boolean.
+func TestSetUpdateChangesLookups(t *testing.T) {
+	rs := func(rules ...string) string {
+		return "table ip t {\n set s {\n  type ipv4_addr\n  flags dynamic\n }\n chain c {\n  type filter hook input priority 0; policy accept;\n  " +
+			strings.Join(rules, "\n  ") + "\n }\n}\n"
+	}
+	a := rs("ip saddr @s drop", "update @s { ip saddr }", "ip saddr @s drop")
+	b := rs("ip saddr @s drop", "update @s { ip saddr }")
+	if res := equiv.Check(parse(t, a), parse(t, b), equiv.Options{}); res.Equivalent {
+		t.Errorf("the second lookup was dropped: must not be equivalent, got %+v", res)
+	}
+}

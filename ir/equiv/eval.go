@@ -2,6 +2,7 @@ package equiv
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/nftopt/nftopt/ir"
 )
@@ -97,6 +98,10 @@ func (e *evaluator) write(d int, v ir.Value, src string) {
 // know, which src names.
 func (e *evaluator) clobber(keys []string, src string) {
 	for _, k := range keys {
+		if set, ok := strings.CutPrefix(k, "set:"); ok {
+			e.rename(e.p.setPreds[set], src)
+			continue
+		}
 		if d, ok := e.p.dimIndex[k]; ok {
 			delete(e.writes, d)
 			e.rename([]int{d}, src)
