@@ -234,6 +234,9 @@ type program struct {
 	// that look it up: a set update changes their truth.
 	predSets map[string][]string
 	setPreds map[string][]int
+	// clobbers is set when some statement sets a field to a value the
+	// model does not know: evaluations then track what they read.
+	clobbers bool
 }
 
 // familyRun is one kind of packet: which table families see it.
@@ -1322,20 +1325,26 @@ func (p *program) fixGuards() {
 	}
 	for _, ch := range p.chains {
 		clobber(ch.natClobber)
+		p.clobbers = p.clobbers || len(ch.natClobber) > 0
 	}
 	for _, r := range p.rules {
 		for _, st := range r.steps {
 			switch st.kind {
 			case stepWrite:
 				written[st.dim] = true
+				// A constant write renames the predicates that read it.
+				p.clobbers = p.clobbers || len(p.predOf[st.dim]) > 0
 			case stepClobber:
 				clobber(st.clobber)
+				p.clobbers = true
 			case stepBranch:
 				for _, b := range st.branches {
 					for _, w := range b.writes {
 						written[w.dim] = true
+						p.clobbers = p.clobbers || len(p.predOf[w.dim]) > 0
 					}
 					clobber(b.clobber)
+					p.clobbers = p.clobbers || len(b.clobber) > 0
 				}
 			}
 		}

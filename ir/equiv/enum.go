@@ -776,11 +776,8 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
 // different identities (one the packet's value, the other a value some
 // statement set), or -1.
 func conflictingReads(a, b *evaluator) int {
-	if a.read == nil || b.read == nil {
-		return -1
-	}
-	for d := range a.read {
-		if a.readSet[d] && b.readSet[d] && a.read[d] != b.read[d] {
+	for d, id := range a.read {
+		if other, ok := b.read[d]; ok && other != id {
 			return d
 		}
 	}

@@ -44,14 +44,14 @@ type evaluator struct {
 	// tooDeep is set when jumps nest deeper than the kernel allows.
 	tooDeep bool
 	// ident names, per dimension, which value a match would read: ""
-	// for the packet's own, else the statement that last set it to a
-	// value the model does not know (a NAT translation, a computed
+	// (absent) for the packet's own, else the statement that last set it
+	// to a value the model does not know (a NAT translation, a computed
 	// write). read records the first identity read per dimension. The
 	// model has one value per dimension and class, so reading two
 	// identities of one dimension cannot be decided: taintRead says
-	// which dimension it was.
-	ident, read []string
-	readSet     []bool
+	// which dimension it was. Only programs that set such values
+	// (p.clobbers) track reads.
+	ident, read map[int]string
 	taintRead   string
 	// need is the dimension of the first undecided atom the evaluation
 	// needed, or -1; the evaluation stops there.
@@ -73,14 +73,18 @@ func (e *evaluator) truth(a int) int {
 // observe records a read of d's current identity; reading a second
 // identity of d sets taintRead.
 func (e *evaluator) observe(d int) {
-	if e.read == nil {
-		n := len(e.p.dims)
-		e.read, e.readSet, e.ident = make([]string, n), make([]bool, n), make([]string, n)
+	if !e.p.clobbers {
+		return
 	}
+	id := e.ident[d]
+	prev, ok := e.read[d]
 	switch {
-	case !e.readSet[d]:
-		e.readSet[d], e.read[d] = true, e.ident[d]
-	case e.read[d] != e.ident[d] && e.taintRead == "":
+	case !ok:
+		if e.read == nil {
+			e.read = map[int]string{}
+		}
+		e.read[d] = id
+	case prev != id && e.taintRead == "":
 		e.taintRead = e.p.dims[d].key
 	}
 }
@@ -111,11 +115,10 @@ func (e *evaluator) clobber(keys []string, src string) {
 }
 
 func (e *evaluator) rename(dims []int, src string) {
-	if len(dims) == 0 {
-		return
-	}
-	e.observe(0) // allocates
 	for _, d := range dims {
+		if e.ident == nil {
+			e.ident = map[int]string{}
+		}
 		e.ident[d] = src
 	}
 }
