@@ -235,12 +235,17 @@ type enumerator struct {
 	hook string
 	done bool
 	// guardChains lists, per dimension, the chains with rules whose
-	// guard mentions it.
-	guardChains map[int][]int
+	// guard mentions it; chainGuardDims lists, per chain, those
+	// dimensions (sorted), so that a split below the top of the walk
+	// looks only at the few chains it reaches, not at every chain that
+	// tests the dimension.
+	guardChains    map[int][]int
+	chainGuardDims [][]int
 }
 
 func (en *enumerator) run() {
 	en.guardChains = map[int][]int{}
+	en.chainGuardDims = make([][]int, len(en.p.chains))
 	for _, ch := range en.p.chains {
 		seen := map[int]bool{}
 		for _, rid := range ch.rules {
@@ -248,9 +253,11 @@ func (en *enumerator) run() {
 				if !seen[d] {
 					seen[d] = true
 					en.guardChains[d] = append(en.guardChains[d], ch.id)
+					en.chainGuardDims[ch.id] = append(en.chainGuardDims[ch.id], d)
 				}
 			}
 		}
+		sort.Ints(en.chainGuardDims[ch.id])
 	}
 	all := &aliveSet{over: map[int][]int{}}
 	for _, ch := range en.p.chains {
@@ -325,16 +332,41 @@ type splitter struct {
 	byAtom map[int][]int
 }
 
-func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, reach map[int]bool) *splitter {
+// splitChains lists the chains a split on d filters: those of chains
+// (the reachable ones) whose rules' guards mention d. Chains no packet
+// of this class reaches stay unreachable below: their rules need no
+// filtering. It walks whichever list is shorter, so that a split deep
+// in the walk costs what it reaches, not every chain that tests d.
+func (en *enumerator) splitChains(d int, chains []int) []int {
+	all := en.guardChains[d]
+	var out []int
+	if len(chains) < len(all) {
+		for _, ch := range chains {
+			gd := en.chainGuardDims[ch]
+			if i := sort.SearchInts(gd, d); i < len(gd) && gd[i] == d {
+				out = append(out, ch)
+			}
+		}
+		sort.Ints(out)
+		return out
+	}
+	reach := make(map[int]bool, len(chains))
+	for _, id := range chains {
+		reach[id] = true
+	}
+	for _, ch := range all {
+		if reach[ch] {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chains []int) *splitter {
 	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}, byAtom: map[int][]int{}}
 	sp.base = &aliveSet{parent: alive, over: map[int][]int{}}
 	none := &assignment{dim: d, cls: &class{}, parent: asg}
-	for _, ch := range en.guardChains[d] {
-		if !reach[ch] {
-			// Chains no packet of this class reaches stay unreachable
-			// below: their rules need no filtering.
-			continue
-		}
+	for _, ch := range en.splitChains(d, chains) {
 		rules := alive.get(ch)
 		var keep []int
 		idx := map[int][]int{}
@@ -520,11 +552,7 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	}
 	chains := en.reachable(asg, alive)
 	ats := en.atomsOn(asg, chains, alive, d)
-	reach := make(map[int]bool, len(chains))
-	for _, id := range chains {
-		reach[id] = true
-	}
-	sp := en.newSplitter(asg, alive, d, reach)
+	sp := en.newSplitter(asg, alive, d, chains)
 	for _, cls := range en.split(d, ats) {
 		child := &assignment{dim: d, cls: cls, parent: asg}
 		en.walk(child, en.child(sp, child))
