@@ -219,9 +219,12 @@ type program struct {
 	dimIndex map[string]int
 	atoms    []atom
 	atomKey  map[string]int
-	chains   []*cchain
-	rules    []*crule
-	sides    [2][]int // base chain ids of each ruleset, in evaluation order
+	// atomOne finds the atoms whose set is one interval (most of them)
+	// without printing the set.
+	atomOne map[oneKey]int
+	chains  []*cchain
+	rules   []*crule
+	sides   [2][]int // base chain ids of each ruleset, in evaluation order
 	// unknown lists constructs that make a proof impossible.
 	unknown []string
 	fam     familyRun
@@ -278,6 +281,17 @@ func (p *program) atomOf(dim int, set ir.IntervalSet) *formula {
 	if set.IsFull() {
 		return fTrue
 	}
+	if set.Len() == 1 {
+		iv := set.Intervals()[0]
+		k := oneKey{dim, iv.Lo, iv.Hi}
+		i, ok := p.atomOne[k]
+		if !ok {
+			p.atoms = append(p.atoms, atom{dim: dim, set: set})
+			i = len(p.atoms) - 1
+			p.atomOne[k] = i
+		}
+		return &formula{op: 'a', atom: i}
+	}
 	key := strconv.Itoa(dim) + ":" + set.Key()
 	i, ok := p.atomKey[key]
 	if !ok {
@@ -288,6 +302,12 @@ func (p *program) atomOf(dim int, set ir.IntervalSet) *formula {
 	return &formula{op: 'a', atom: i}
 }
 
+// oneKey identifies an atom whose set is the one interval lo..hi.
+type oneKey struct {
+	dim    int
+	lo, hi ir.Value
+}
+
 // pred returns the uninterpreted predicate named key.
 func (p *program) pred(key string) *formula {
 	d := p.dimension("pred: "+key, 1, nil)
@@ -296,7 +316,7 @@ func (p *program) pred(key string) *formula {
 
 // compile builds the program for one family run and hook from both rulesets.
 func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
-	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{},
+	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, atomOne: map[oneKey]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{},
 		predSets: map[string][]string{}, setPreds: map[string][]int{}}
 	// Fixed dimensions first, so they are split first.
 	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))

@@ -2,6 +2,7 @@ package equiv
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -325,20 +326,57 @@ func (o leafOracle) trueAtoms(dim int) ([]int, bool) {
 }
 
 // aliveSet gives, for each chain, the rules that can still do something
-// on the current path. A child overrides only the chains it changed.
+// on the current path. A child overrides only the chains it changed:
+// a few, kept in a list, or many, in a map.
 type aliveSet struct {
 	parent *aliveSet
-	over   map[int][]int
+	chains []int
+	rules  [][]int
+	many   map[int][]int
 }
+
+// aliveListMax is the number of overrides kept in a list before an
+// aliveSet moves them to a map.
+const aliveListMax = 8
 
 func (a *aliveSet) get(chain int) []int {
 	for ; a != nil; a = a.parent {
-		if r, ok := a.over[chain]; ok {
-			return r
+		if a.many != nil {
+			if r, ok := a.many[chain]; ok {
+				return r
+			}
+			continue
+		}
+		for i, ch := range a.chains {
+			if ch == chain {
+				return a.rules[i]
+			}
 		}
 	}
 	return nil
 }
+
+// set overrides the rules of chain; each chain is set at most once.
+func (a *aliveSet) set(chain int, rules []int) {
+	if a.many != nil {
+		a.many[chain] = rules
+		return
+	}
+	if len(a.chains) < aliveListMax {
+		a.chains = append(a.chains, chain)
+		a.rules = append(a.rules, rules)
+		return
+	}
+	a.many = make(map[int][]int, 2*aliveListMax)
+	for i, ch := range a.chains {
+		a.many[ch] = a.rules[i]
+	}
+	a.chains, a.rules = nil, nil
+	a.many[chain] = rules
+}
+
+// empty reports an aliveSet that overrides nothing.
+func (a *aliveSet) empty() bool { return len(a.chains) == 0 && len(a.many) == 0 }
 
 type enumerator struct {
 	p    *program
@@ -347,12 +385,17 @@ type enumerator struct {
 	hook string
 	done bool
 	// guardChains lists, per dimension, the chains with rules whose
-	// guard mentions it.
-	guardChains map[int][]int
+	// guard mentions it; chainGuardDims lists, per chain, those
+	// dimensions (sorted), so that a split below the top of the walk
+	// looks only at the few chains it reaches, not at every chain that
+	// tests the dimension.
+	guardChains    map[int][]int
+	chainGuardDims [][]int
 }
 
 func (en *enumerator) run() {
 	en.guardChains = map[int][]int{}
+	en.chainGuardDims = make([][]int, len(en.p.chains))
 	for _, ch := range en.p.chains {
 		seen := map[int]bool{}
 		for _, rid := range ch.rules {
@@ -360,13 +403,15 @@ func (en *enumerator) run() {
 				if !seen[d] {
 					seen[d] = true
 					en.guardChains[d] = append(en.guardChains[d], ch.id)
+					en.chainGuardDims[ch.id] = append(en.chainGuardDims[ch.id], d)
 				}
 			}
 		}
+		sort.Ints(en.chainGuardDims[ch.id])
 	}
-	all := &aliveSet{over: map[int][]int{}}
+	all := &aliveSet{}
 	for _, ch := range en.p.chains {
-		all.over[ch.id] = ch.rules
+		all.set(ch.id, ch.rules)
 	}
 	var root *assignment
 	// Fix the family's protocol dimensions.
@@ -399,7 +444,7 @@ func (en *enumerator) fixedClass(d int, v uint64) *class {
 // filter drops, from the chains whose guards mention dim, the rules
 // whose guard is false under asg.
 func (en *enumerator) filter(asg *assignment, alive *aliveSet, dim int) *aliveSet {
-	out := &aliveSet{parent: alive, over: map[int][]int{}}
+	out := &aliveSet{parent: alive}
 	for _, ch := range en.guardChains[dim] {
 		rules := alive.get(ch)
 		var kept []int
@@ -417,8 +462,11 @@ func (en *enumerator) filter(asg *assignment, alive *aliveSet, dim int) *aliveSe
 			}
 		}
 		if changed {
-			out.over[ch] = kept
+			out.set(ch, kept)
 		}
+	}
+	if out.empty() {
+		return alive
 	}
 	return out
 }
@@ -437,16 +485,41 @@ type splitter struct {
 	byAtom map[int][]int
 }
 
-func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, reach map[int]bool) *splitter {
-	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}, byAtom: map[int][]int{}}
-	sp.base = &aliveSet{parent: alive, over: map[int][]int{}}
-	none := &assignment{dim: d, cls: &class{}, parent: asg}
-	for _, ch := range en.guardChains[d] {
-		if !reach[ch] {
-			// Chains no packet of this class reaches stay unreachable
-			// below: their rules need no filtering.
-			continue
+// splitChains lists the chains a split on d filters: those of chains
+// (the reachable ones) whose rules' guards mention d. Chains no packet
+// of this class reaches stay unreachable below: their rules need no
+// filtering. It walks whichever list is shorter, so that a split deep
+// in the walk costs what it reaches, not every chain that tests d.
+func (en *enumerator) splitChains(d int, chains []int) []int {
+	all := en.guardChains[d]
+	var out []int
+	if len(chains) < len(all) {
+		for _, ch := range chains {
+			gd := en.chainGuardDims[ch]
+			if i := sort.SearchInts(gd, d); i < len(gd) && gd[i] == d {
+				out = append(out, ch)
+			}
 		}
+		sort.Ints(out)
+		return out
+	}
+	reach := make(map[int]bool, len(chains))
+	for _, id := range chains {
+		reach[id] = true
+	}
+	for _, ch := range all {
+		if reach[ch] {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chains []int) *splitter {
+	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}, byAtom: map[int][]int{}}
+	sp.base = &aliveSet{parent: alive}
+	none := &assignment{dim: d, cls: &class{}, parent: asg}
+	for _, ch := range en.splitChains(d, chains) {
 		rules := alive.get(ch)
 		var keep []int
 		idx := map[int][]int{}
@@ -467,29 +540,35 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, reach
 		}
 		sp.keep[ch] = keep
 		sp.need[ch] = idx
-		sp.base.over[ch] = keep
+		sp.base.set(ch, keep)
 		for at := range idx {
 			sp.byAtom[at] = append(sp.byAtom[at], ch)
 		}
+	}
+	if sp.base.empty() {
+		sp.base = alive
 	}
 	return sp
 }
 
 // child returns the live rules for the class at child.
 func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
-	out := &aliveSet{parent: sp.base, over: map[int][]int{}}
-	touched := map[int]bool{}
+	var touched []int
 	for _, at := range child.cls.true {
-		for _, ch := range sp.byAtom[at] {
-			touched[ch] = true
-		}
+		touched = append(touched, sp.byAtom[at]...)
 	}
-	for ch := range touched {
+	if len(touched) == 0 {
+		return sp.base
+	}
+	slices.Sort(touched)
+	touched = slices.Compact(touched)
+	out := &aliveSet{parent: sp.base}
+	for _, ch := range touched {
 		var cand []int
 		for _, at := range child.cls.true {
 			cand = append(cand, sp.need[ch][at]...)
 		}
-		sort.Ints(cand)
+		slices.Sort(cand)
 		merged := make([]int, 0, len(sp.keep[ch])+len(cand))
 		keep := sp.keep[ch]
 		i, j := 0, 0
@@ -508,7 +587,7 @@ func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
 				merged = append(merged, rid)
 			}
 		}
-		out.over[ch] = merged
+		out.set(ch, merged)
 	}
 	return out
 }
@@ -632,11 +711,7 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	}
 	chains := en.reachable(asg, alive)
 	ats := en.atomsOn(asg, chains, alive, d)
-	reach := make(map[int]bool, len(chains))
-	for _, id := range chains {
-		reach[id] = true
-	}
-	sp := en.newSplitter(asg, alive, d, reach)
+	sp := en.newSplitter(asg, alive, d, chains)
 	for _, cls := range en.split(d, ats) {
 		child := &assignment{dim: d, cls: cls, parent: asg}
 		en.walk(child, en.child(sp, child))
@@ -656,9 +731,9 @@ func (en *enumerator) split(d int, ats []int) []*class {
 		if _, ok := byHash[h]; ok {
 			return
 		}
-		t := append([]int(nil), active...)
-		sort.Ints(t)
-		c := &class{rep: rep, true: t}
+		// active is the caller's fresh list.
+		slices.Sort(active)
+		c := &class{rep: rep, true: active}
 		byHash[h] = c
 		classes = append(classes, c)
 	}
@@ -690,21 +765,21 @@ func (en *enumerator) split(d int, ats []int) []*class {
 			}
 		}
 	}
-	sort.Slice(evs, func(i, j int) bool { return evs[i].at.Compare(evs[j].at) < 0 })
+	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
 	active := map[int]bool{}
 	var h uint64
 	cur := ir.ZeroValue(dim.width)
-	activeList := func() []int {
-		out := make([]int, 0, len(active))
-		for at := range active {
-			out = append(out, at)
-		}
-		return out
-	}
 	for i := 0; i <= len(evs); i++ {
 		if i == len(evs) || evs[i].at.Compare(cur) > 0 {
-			// [cur, evs[i].at-1] (or to the end) is one elementary interval.
-			add(h, cur, activeList())
+			// [cur, evs[i].at-1] (or to the end) is one elementary
+			// interval; list its atoms only if its class is new.
+			if _, ok := byHash[h]; !ok {
+				list := make([]int, 0, len(active))
+				for at := range active {
+					list = append(list, at)
+				}
+				add(h, cur, list)
+			}
 			if i == len(evs) {
 				break
 			}

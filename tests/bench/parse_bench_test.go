@@ -13,7 +13,7 @@ import (
 var benchSizes = []struct {
 	name string
 	n    int
-}{{"1k", 1_000}, {"10k", 10_000}, {"100k", 100_000}}
+}{{"1k", 1_000}, {"10k", 10_000}, {"30k", 30_000}, {"100k", 100_000}}
 
 // reportPerRule reports the time per rule of the b.N iterations of a
 // benchmark over a ruleset of n rules as the metric ns/rule.
