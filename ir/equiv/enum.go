@@ -725,16 +725,33 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 // atoms ats cannot tell apart.
 func (en *enumerator) split(d int, ats []int) []*class {
 	dim := en.p.dims[d]
-	byHash := map[uint64]*class{}
+	// Classes are found by a hash of their atoms, and a hash match is
+	// checked atom by atom: two different classes are never merged.
+	byHash := map[uint64][]*class{}
 	var classes []*class
-	add := func(h uint64, rep ir.Value, active []int) {
-		if _, ok := byHash[h]; ok {
-			return
+	known := func(h uint64, n int, has func(int) bool) bool {
+		for _, c := range byHash[h] {
+			if len(c.true) != n {
+				continue
+			}
+			same := true
+			for _, at := range c.true {
+				if !has(at) {
+					same = false
+					break
+				}
+			}
+			if same {
+				return true
+			}
 		}
+		return false
+	}
+	add := func(h uint64, rep ir.Value, active []int) {
 		// active is the caller's fresh list.
 		slices.Sort(active)
 		c := &class{rep: rep, true: active}
-		byHash[h] = c
+		byHash[h] = append(byHash[h], c)
 		classes = append(classes, c)
 	}
 	if dim.domain != nil {
@@ -747,7 +764,10 @@ func (en *enumerator) split(d int, ats []int) []*class {
 					active = append(active, at)
 				}
 			}
-			add(h, v, active)
+			inActive := func(at int) bool { return slices.Contains(active, at) }
+			if !known(h, len(active), inActive) {
+				add(h, v, active)
+			}
 		}
 		return classes
 	}
@@ -773,7 +793,7 @@ func (en *enumerator) split(d int, ats []int) []*class {
 		if i == len(evs) || evs[i].at.Compare(cur) > 0 {
 			// [cur, evs[i].at-1] (or to the end) is one elementary
 			// interval; list its atoms only if its class is new.
-			if _, ok := byHash[h]; !ok {
+			if !known(h, len(active), func(at int) bool { return active[at] }) {
 				list := make([]int, 0, len(active))
 				for at := range active {
 					list = append(list, at)
