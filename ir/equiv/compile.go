@@ -240,6 +240,11 @@ type program struct {
 	// clobbers is set when some statement sets a field to a value the
 	// model does not know: evaluations then track what they read.
 	clobbers bool
+	// guardWritten marks the written dimensions some rule guard tests;
+	// guardIdx lists, per chain and such dimension, the positions of the
+	// rules whose guard tests it.
+	guardWritten map[int]bool
+	guardIdx     map[int]map[int][]int
 }
 
 // familyRun is one kind of packet: which table families see it.
@@ -1327,9 +1332,12 @@ func resolveMapped(s ir.Stmt, v ir.Expr) ir.Stmt {
 	return s
 }
 
-// fixGuards removes from rule guards the matches on dimensions some
-// statement writes: such a match sees the written value, not the
-// packet's, so it cannot rule a rule out in advance.
+// fixGuards finds the dimensions statements write (constants, values
+// the model does not know, set updates for the predicates that look the
+// set up), sets p.clobbers and p.guardWritten. A match on a written
+// dimension sees the written value, not the packet's, so the per-class
+// rule filters, which test guards against the packet, hold only until
+// the evaluation writes it.
 func (p *program) fixGuards() {
 	written := map[int]bool{}
 	clobber := func(keys []string) {
@@ -1369,36 +1377,37 @@ func (p *program) fixGuards() {
 			}
 		}
 	}
-	if len(written) == 0 {
-		return
-	}
 	// Predicates that read a written field are written with it.
 	for d := range written {
 		for _, pd := range p.predOf[d] {
 			written[pd] = true
 		}
 	}
+	// Guards keep matches on written dimensions: they are right until
+	// the evaluation writes one, and from then on it stops using the
+	// per-class rule filters (evaluator.unfiltered).
+	p.guardWritten = map[int]bool{}
 	for _, r := range p.rules {
-		var guard []*formula
-		for _, st := range r.steps {
-			if st.kind != stepMatch {
-				break
-			}
-			clean := true
-			for _, at := range st.cond.atoms(nil) {
-				clean = clean && !written[p.atoms[at].dim]
-			}
-			if clean {
-				guard = append(guard, st.cond)
+		for _, d := range r.guardDims {
+			if written[d] {
+				p.guardWritten[d] = true
 			}
 		}
-		r.guard = and(guard...)
-		r.guardDims = nil
-		seen := map[int]bool{}
-		for _, at := range r.guard.atoms(nil) {
-			if d := p.atoms[at].dim; !seen[d] {
-				seen[d] = true
-				r.guardDims = append(r.guardDims, d)
+	}
+	// A rule the per-class filter skipped had its guard tested on the
+	// packet: the evaluation records that read when it passes the rule.
+	p.guardIdx = map[int]map[int][]int{}
+	for _, ch := range p.chains {
+		for _, rid := range ch.rules {
+			r := p.rules[rid]
+			for _, d := range r.guardDims {
+				if !p.guardWritten[d] {
+					continue
+				}
+				if p.guardIdx[ch.id] == nil {
+					p.guardIdx[ch.id] = map[int][]int{}
+				}
+				p.guardIdx[ch.id][d] = append(p.guardIdx[ch.id][d], r.index)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package equiv
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,6 +54,9 @@ type evaluator struct {
 	// (p.clobbers) track reads.
 	ident, read map[int]string
 	taintRead   string
+	// unfiltered is set once the evaluation writes a dimension a rule
+	// guard tests: the per-class rule filters no longer hold.
+	unfiltered bool
 	// need is the dimension of the first undecided atom the evaluation
 	// needed, or -1; the evaluation stops there.
 	need int
@@ -95,6 +99,7 @@ func (e *evaluator) write(d int, v ir.Value, src string) {
 		e.writes = map[int]ir.Value{}
 	}
 	e.writes[d] = v
+	e.unfiltered = e.unfiltered || e.p.guardWritten[d]
 	e.rename(e.p.predOf[d], src)
 }
 
@@ -116,6 +121,7 @@ func (e *evaluator) clobber(keys []string, src string) {
 
 func (e *evaluator) rename(dims []int, src string) {
 	for _, d := range dims {
+		e.unfiltered = e.unfiltered || e.p.guardWritten[d]
 		if e.ident == nil {
 			e.ident = map[int]string{}
 		}
@@ -221,7 +227,7 @@ func (e *evaluator) run(s int) Outcome {
 }
 
 func (e *evaluator) rulesOf(chain int) []int {
-	if e.alive != nil {
+	if e.alive != nil && !e.unfiltered {
 		return e.alive(chain)
 	}
 	return e.p.chains[chain].rules
@@ -235,8 +241,21 @@ func (e *evaluator) chain(id, depth int) verdict {
 		return verdict{kind: "drop"}
 	}
 	ended := func(rid int) { e.out.Evaluated += e.p.rules[rid].index + 1 }
-	for _, rid := range e.rulesOf(id) {
+	rules := e.rulesOf(id)
+	last := -1 // position of the last rule run
+	for i := 0; i < len(rules); i++ {
+		rid := rules[i]
+		filtered := !e.unfiltered
+		if filtered {
+			e.skipped(id, last, e.p.rules[rid].index)
+		}
+		last = e.p.rules[rid].index
 		v := e.rule(e.p.rules[rid])
+		if filtered && e.unfiltered {
+			// The rule wrote a guarded dimension: go on with every rule
+			// after it, not the filtered list.
+			rules, i = e.p.chains[id].rules, e.p.rules[rid].index
+		}
 		if e.stopped() {
 			return verdict{}
 		}
@@ -268,8 +287,23 @@ func (e *evaluator) chain(id, depth int) verdict {
 			return v
 		}
 	}
+	if !e.unfiltered {
+		e.skipped(id, last, len(e.p.chains[id].rules))
+	}
 	e.out.Evaluated += len(e.p.chains[id].rules)
 	return verdict{}
+}
+
+// skipped records the guard reads of the rules the per-class filter
+// skipped between positions from and to (exclusive) of a chain: their
+// guards were tested on the packet's values.
+func (e *evaluator) skipped(chain, from, to int) {
+	for d, idx := range e.p.guardIdx[chain] {
+		i, _ := slices.BinarySearch(idx, from+1)
+		if i < len(idx) && idx[i] < to {
+			e.observe(d)
+		}
+	}
 }
 
 // rule runs one rule; kind "" means it ended without a verdict.
