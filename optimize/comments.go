@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/nftopt/nftopt/ir"
@@ -36,11 +37,41 @@ func keepComments(res *ir.Rule, stmt ir.Stmt, sels []*ir.Selector, vals [][][]ir
 		res.Comment = c
 		return ok
 	}
+	// Index the rules whose values are single values (or tuples of
+	// them) by value: an element that is a single value then finds its
+	// rules without testing every rule of the run.
+	byPoint := map[string][]int{}
+	var ranged []int
+	for i := range rules {
+		points := true
+		for _, v := range vals[i] {
+			points = points && allPoints(v)
+		}
+		if !points {
+			ranged = append(ranged, i)
+			continue
+		}
+		for _, tup := range product(vals[i]) {
+			k := ir.ExprKey(tup)
+			byPoint[k] = append(byPoint[k], i)
+		}
+	}
 	kept := true
 	for _, el := range set.Elems {
+		candidates := make([]int, 0, 4)
+		if pointKey(el.Key) {
+			candidates = append(append(candidates, byPoint[ir.ExprKey(el.Key)]...), ranged...)
+			slices.Sort(candidates)
+			candidates = slices.Compact(candidates)
+		} else {
+			for i := range rules {
+				candidates = append(candidates, i)
+			}
+		}
 		var owners []*ir.Rule
 		result := ""
-		for i, r := range rules {
+		for _, i := range candidates {
+			r := rules[i]
 			if !elementFrom(el.Key, sels, vals[i]) {
 				continue
 			}
@@ -58,6 +89,16 @@ func keepComments(res *ir.Rule, stmt ir.Stmt, sels []*ir.Selector, vals [][][]ir
 		kept = kept && ok
 	}
 	return kept
+}
+
+// pointKey reports a key made of single values: a constant, or a
+// concatenation of constants.
+func pointKey(k ir.Expr) bool {
+	if c, ok := k.(*ir.Concat); ok {
+		return allPoints(c.Parts)
+	}
+	_, ok := k.(*ir.Const)
+	return ok
 }
 
 // elementsOfStmt returns the literal set or map a merged statement
