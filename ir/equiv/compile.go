@@ -1339,50 +1339,90 @@ func resolveMapped(s ir.Stmt, v ir.Expr) ir.Stmt {
 // rule filters, which test guards against the packet, hold only until
 // the evaluation writes it.
 func (p *program) fixGuards() {
-	written := map[int]bool{}
-	clobber := func(keys []string) {
+	// NAT writes end their base chain (NAT accepts): only later base
+	// chains see them. Other writes (marks, set updates) may be read by
+	// the very next rule.
+	nat, other := map[int]bool{}, map[int]bool{}
+	mark := func(to map[int]bool, keys []string) {
 		for _, k := range keys {
 			if set, ok := strings.CutPrefix(k, "set:"); ok {
 				for _, pd := range p.setPreds[set] {
-					written[pd] = true
+					to[pd] = true
 				}
 			} else if d, ok := p.dimIndex[k]; ok {
-				written[d] = true
+				to[d] = true
 			}
 		}
 	}
+	pick := func(src string) map[int]bool {
+		if strings.HasPrefix(src, "nat ") {
+			return nat
+		}
+		return other
+	}
 	for _, ch := range p.chains {
-		clobber(ch.natClobber)
+		mark(nat, ch.natClobber)
 		p.clobbers = p.clobbers || len(ch.natClobber) > 0
 	}
 	for _, r := range p.rules {
 		for _, st := range r.steps {
 			switch st.kind {
 			case stepWrite:
-				written[st.dim] = true
+				pick(st.src)[st.dim] = true
 				// A constant write renames the predicates that read it.
 				p.clobbers = p.clobbers || len(p.predOf[st.dim]) > 0
 			case stepClobber:
-				clobber(st.clobber)
+				mark(pick(st.src), st.clobber)
 				p.clobbers = true
 			case stepBranch:
 				for _, b := range st.branches {
 					for _, w := range b.writes {
-						written[w.dim] = true
+						pick(b.src)[w.dim] = true
 						p.clobbers = p.clobbers || len(p.predOf[w.dim]) > 0
 					}
-					clobber(b.clobber)
+					mark(pick(b.src), b.clobber)
 					p.clobbers = p.clobbers || len(b.clobber) > 0
 				}
 			}
 		}
 	}
 	// Predicates that read a written field are written with it.
-	for d := range written {
-		for _, pd := range p.predOf[d] {
-			written[pd] = true
+	for _, m := range []map[int]bool{nat, other} {
+		for d := range m {
+			for _, pd := range p.predOf[d] {
+				m[pd] = true
+			}
 		}
 	}
+	// Guards drop matches on fields other writes change (a guard tests
+	// the packet, and the next rule may already see the written value).
+	if len(other) > 0 {
+		for _, r := range p.rules {
+			var guard []*formula
+			for _, st := range r.steps {
+				if st.kind != stepMatch {
+					break
+				}
+				clean := true
+				for _, at := range st.cond.atoms(nil) {
+					clean = clean && !other[p.atoms[at].dim]
+				}
+				if clean {
+					guard = append(guard, st.cond)
+				}
+			}
+			r.guard = and(guard...)
+			r.guardDims = nil
+			seen := map[int]bool{}
+			for _, at := range r.guard.atoms(nil) {
+				if d := p.atoms[at].dim; !seen[d] {
+					seen[d] = true
+					r.guardDims = append(r.guardDims, d)
+				}
+			}
+		}
+	}
+	written := nat
 	// Guards keep matches on written dimensions: they are right until
 	// the evaluation writes one, and from then on it stops using the
 	// per-class rule filters (evaluator.unfiltered).
