@@ -26,11 +26,51 @@ type lowerer struct {
 	// chains indexes each table's chains by name: tables of generated
 	// rulesets have tens of thousands.
 	chains map[*ir.Table]map[string]*ir.Chain
+	// sets and objects index each table's sets and maps, and its
+	// stateful objects (by kind and name), for the same reason.
+	sets    map[*ir.Table]map[string]*ir.Set
+	objects map[*ir.Table]map[string]*ir.Object
 }
 
 // lookupChain finds a chain of t by name.
 func (l *lowerer) lookupChain(t *ir.Table, name string) *ir.Chain {
 	return l.chains[t][name]
+}
+
+// lookupSet finds a set or map of t by name.
+func (l *lowerer) lookupSet(t *ir.Table, name string) *ir.Set {
+	return l.sets[t][name]
+}
+
+// addSet appends s to t's sets and indexes it.
+func (l *lowerer) addSet(t *ir.Table, s *ir.Set) {
+	t.Sets = append(t.Sets, s)
+	if l.sets == nil {
+		l.sets = map[*ir.Table]map[string]*ir.Set{}
+	}
+	if l.sets[t] == nil {
+		l.sets[t] = map[string]*ir.Set{}
+	}
+	l.sets[t][s.Name] = s
+}
+
+func objectKey(kind, name string) string { return kind + " " + name }
+
+// lookupObject finds a stateful object of t by kind and name.
+func (l *lowerer) lookupObject(t *ir.Table, kind, name string) *ir.Object {
+	return l.objects[t][objectKey(kind, name)]
+}
+
+// addObject appends o to t's objects and indexes it.
+func (l *lowerer) addObject(t *ir.Table, o *ir.Object) {
+	t.Objects = append(t.Objects, o)
+	if l.objects == nil {
+		l.objects = map[*ir.Table]map[string]*ir.Object{}
+	}
+	if l.objects[t] == nil {
+		l.objects[t] = map[string]*ir.Object{}
+	}
+	l.objects[t][objectKey(o.Kind, o.Name)] = o
 }
 
 func tableKey(f ir.Family, name string) string { return f.String() + " " + name }
@@ -263,7 +303,7 @@ func (l *lowerer) command(ts []tok) {
 		if !ok {
 			return
 		}
-		s := t.Set(name)
+		s := l.lookupSet(t, name)
 		if s == nil {
 			l.errAt(obj, "set '%s' does not exist in table %s %s", name, t.Family, t.Name)
 			return
@@ -820,7 +860,7 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 			}
 		}
 	case "element":
-		if s := t.Set(cmd.Name); s != nil && len(rest) == 2 && rest[1].kind == kindGroup {
+		if s := l.lookupSet(t, cmd.Name); s != nil && len(rest) == 2 && rest[1].kind == kindGroup {
 			p := &ruleParser{l: l, table: t}
 			del := p.setLiteral(rest[1], s.Map)
 			if del == nil {
@@ -842,13 +882,14 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 			s.Elements = keep
 		}
 	case "set", "map":
-		if s := t.Set(cmd.Name); s != nil {
+		if s := l.lookupSet(t, cmd.Name); s != nil {
 			if verb == "flush" {
 				s.Elements = nil
 			} else if verb != "reset" {
 				hdr := *s
 				hdr.Elements = nil
 				cmd.Set = &hdr
+				delete(l.sets[t], cmd.Name)
 				var keep []*ir.Set
 				for _, x := range t.Sets {
 					if x != s {
