@@ -9,10 +9,33 @@ import (
 // groups; nft's keywords depend on context so heavily that the meaning
 // of a line is decided by the lowering in lower.go, which knows where
 // it stands (top level, table, chain, set) and reads the field registry.
+//
+// The grammar, in EBNF:
+//
+//	file  = { EOL | item } .
+//	group = "{" { EOL | item } "}" .
+//	item  = flat | line .
+//	flat  = line { EOL { EOL } line }   (lines without braces; flatAST.Parse)
+//	line  = term { term } .
+//	term  = run | group .
+//	run   = token { token }             (Word|String|Var|SetRef|Punct; runAST.Parse)
+//
+// flat and run are Parseable nodes: participle's reflective machinery
+// costs several allocations per token and per line, and nearly all the
+// text of a large ruleset is rule lines without braces. They read the
+// same tokens and build the same lineAST and termAST values as the
+// general productions would (a differential test holds them to it).
 
 // fileAST is a whole file: lines separated by newlines or ';'.
 type fileAST struct {
-	Lines []*lineAST `parser:"( @@ | EOL )*"`
+	Items []itemAST `parser:"( EOL | @@ )*"`
+	Lines []*lineAST
+}
+
+// itemAST is a run of lines without braces, or one line with braces.
+type itemAST struct {
+	Flat flatAST  `parser:"  @@"`
+	Line *lineAST `parser:"| @@"`
 }
 
 // lineAST is one command, declaration or rule.
@@ -26,19 +49,126 @@ type lineAST struct {
 // token keeps participle's reflection off the hot path.
 type termAST struct {
 	Pos   lexer.Position
-	Group *groupAST     `parser:"  @@"`
-	Toks  []lexer.Token `parser:"| @((Word|String|Var|SetRef|Punct)+)"`
+	Run   runAST    `parser:"  @@"`
+	Group *groupAST `parser:"| @@"`
 }
 
 // groupAST is a { ... } block: table, chain and set bodies, and set literals.
 type groupAST struct {
 	Pos    lexer.Position
-	Lines  []*lineAST `parser:"\"{\" ( @@ | EOL )*"`
+	Items  []itemAST `parser:"\"{\" ( EOL | @@ )*"`
 	EndPos lexer.Position
 	Close  string `parser:"\"}\""`
+	Lines  []*lineAST
 }
 
 var grammar = participle.MustBuild[fileAST](
 	participle.Lexer(lexDef{}),
 	participle.UseLookahead(1),
 )
+
+// isRunToken reports the token types a run is made of.
+func isRunToken(t lexer.TokenType) bool {
+	return t == tokWord || t == tokString || t == tokVar || t == tokSetRef || t == tokPunct
+}
+
+// runAST is a run of tokens outside braces: the tokens themselves, a
+// slice of the lexer's token array.
+type runAST struct {
+	Toks []lexer.Token
+}
+
+// Parse reads a run: one or more Word, String, Var, SetRef or Punct tokens.
+func (r *runAST) Parse(lex *lexer.PeekingLexer) error {
+	start := lex.RawCursor()
+	for isRunToken(lex.Peek().Type) {
+		lex.Next()
+	}
+	end := lex.RawCursor()
+	if end == start {
+		return participle.NextMatch
+	}
+	r.Toks = lex.Range(start, end)
+	return nil
+}
+
+// flatAST is one or more lines made of runs only, with the separators
+// between them.
+type flatAST struct {
+	Lines []*lineAST
+}
+
+// Parse reads lines of runs up to (not including) a line that holds a
+// brace group, a '}' or the end of the file. A line is never split: one
+// that reaches a '{' is left whole to the general production.
+func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
+	for {
+		cp := lex.MakeCheckpoint()
+		first := lex.Peek()
+		if !isRunToken(first.Type) {
+			break
+		}
+		start := lex.RawCursor()
+		for isRunToken(lex.Peek().Type) {
+			lex.Next()
+		}
+		end := lex.RawCursor()
+		next := lex.Peek()
+		if next.Type == tokBrace && next.Value == "{" {
+			lex.LoadCheckpoint(cp)
+			break
+		}
+		// The run and the line begin at the same token.
+		line := &lineAST{Pos: first.Pos, Terms: []*termAST{{Pos: first.Pos, Run: runAST{Toks: lex.Range(start, end)}}}}
+		f.Lines = append(f.Lines, line)
+		if next.Type != tokEOL {
+			break // '}' or the end of the file
+		}
+		for lex.Peek().Type == tokEOL {
+			lex.Next()
+		}
+	}
+	if len(f.Lines) == 0 {
+		return participle.NextMatch
+	}
+	return nil
+}
+
+// parseFile parses a file and flattens its items into lines.
+func parseFile(name string, src []byte) (*fileAST, error) {
+	ast, err := grammar.ParseBytes(name, src)
+	if err != nil {
+		return nil, err
+	}
+	ast.Lines = flatten(ast.Items)
+	ast.Items = nil
+	return ast, nil
+}
+
+// flatten turns items into lines, and the items of every group below
+// them, so that the lowering sees one list of lines per block.
+func flatten(items []itemAST) []*lineAST {
+	n := 0
+	for _, it := range items {
+		if it.Line != nil {
+			n++
+		} else {
+			n += len(it.Flat.Lines)
+		}
+	}
+	lines := make([]*lineAST, 0, n)
+	for _, it := range items {
+		if it.Line == nil {
+			lines = append(lines, it.Flat.Lines...)
+			continue
+		}
+		lines = append(lines, it.Line)
+		for _, t := range it.Line.Terms {
+			if t.Group != nil {
+				t.Group.Lines = flatten(t.Group.Items)
+				t.Group.Items = nil
+			}
+		}
+	}
+	return lines
+}

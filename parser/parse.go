@@ -73,7 +73,7 @@ func (l *lowerer) sourceLine(p ir.Pos) string {
 // its lines with lower, which knows the context the file is included in.
 func (l *lowerer) file(name string, src []byte, lower func(*lineAST)) {
 	l.sources[name] = string(src)
-	ast, err := grammar.ParseBytes(name, src)
+	ast, err := parseFile(name, src)
 	if err != nil {
 		l.syntaxError(name, err)
 		return

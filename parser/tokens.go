@@ -34,7 +34,7 @@ func appendTerm(out []tok, t *termAST) []tok {
 	if t.Group != nil {
 		return append(out, tok{kind: kindGroup, text: "{", pos: position(t.Pos), group: t.Group})
 	}
-	for _, lt := range t.Toks {
+	for _, lt := range t.Run.Toks {
 		k := tok{kind: lt.Type, text: lt.Value, pos: position(lt.Pos)}
 		switch lt.Type {
 		case tokString:
