@@ -18,7 +18,7 @@ import (
 //	flat  = line { EOL { EOL } line }   (lines without braces; flatAST.Parse)
 //	line  = term { term } .
 //	term  = run | group .
-//	run   = token { token }             (Word|String|Var|SetRef|Punct; runAST.Parse)
+//	run   = Run                         (runAST.Parse: the Run token's tokens)
 //
 // flat and run are Parseable nodes: participle's reflective machinery
 // costs several allocations per token and per line, and nearly all the
@@ -63,7 +63,7 @@ type groupAST struct {
 }
 
 var grammar = participle.MustBuild[fileAST](
-	participle.Lexer(lexDef{}),
+	participle.Lexer(lexDef{Runs: true}),
 	participle.UseLookahead(1),
 )
 
@@ -72,54 +72,59 @@ func isRunToken(t lexer.TokenType) bool {
 	return t == tokWord || t == tokString || t == tokVar || t == tokSetRef || t == tokPunct
 }
 
-// runAST is a run of tokens outside braces: the tokens themselves, a
-// slice of the lexer's token array.
+// runAST is a run of tokens outside braces: the tokens of one Run token.
 type runAST struct {
 	Toks []lexer.Token
 }
 
-// Parse reads a run: one or more Word, String, Var, SetRef or Punct tokens.
+// Parse reads a run.
 func (r *runAST) Parse(lex *lexer.PeekingLexer) error {
-	start := lex.RawCursor()
-	for isRunToken(lex.Peek().Type) {
-		lex.Next()
-	}
-	end := lex.RawCursor()
-	if end == start {
+	if lex.Peek().Type != tokRun {
 		return participle.NextMatch
 	}
-	r.Toks = lex.Range(start, end)
+	var buf [32]lexer.Token
+	toks := relex(*lex.Next(), buf[:0])
+	r.Toks = append([]lexer.Token(nil), toks...)
 	return nil
 }
 
-// flatAST is one or more lines made of runs only, with the separators
+// flatAST is one or more lines made of a run only, with the separators
 // between them.
 type flatAST struct {
 	Lines []*lineAST
 }
 
-// Parse reads lines of runs up to (not including) a line that holds a
-// brace group, a '}' or the end of the file. A line is never split: one
-// that reaches a '{' is left whole to the general production.
+// Parse reads lines of one run each up to (not including) a line that
+// holds a brace group, a '}' or the end of the file. The tokens of all
+// the runs are kept in shared chunks.
 func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
+	var chunk []lexer.Token
+	var buf [64]lexer.Token
+	scratch := buf[:0]
+	size := 8 // chunks grow from 16 tokens to flatChunk: blocks are often short
 	for {
 		cp := lex.MakeCheckpoint()
-		first := lex.Peek()
-		if !isRunToken(first.Type) {
+		run := lex.Peek()
+		if run.Type != tokRun {
 			break
 		}
-		start := lex.RawCursor()
-		for isRunToken(lex.Peek().Type) {
-			lex.Next()
-		}
-		end := lex.RawCursor()
+		lex.Next()
 		next := lex.Peek()
 		if next.Type == tokBrace && next.Value == "{" {
 			lex.LoadCheckpoint(cp)
 			break
 		}
+		scratch = relex(*run, scratch[:0])
+		n := len(scratch)
+		if cap(chunk)-len(chunk) < n {
+			size = min(2*size, flatChunk)
+			chunk = make([]lexer.Token, 0, max(size, n))
+		}
+		start := len(chunk)
+		chunk = append(chunk, scratch...)
+		toks := chunk[start:len(chunk):len(chunk)]
 		// The run and the line begin at the same token.
-		line := &lineAST{Pos: first.Pos, Terms: []*termAST{{Pos: first.Pos, Run: runAST{Toks: lex.Range(start, end)}}}}
+		line := &lineAST{Pos: run.Pos, Terms: []*termAST{{Pos: run.Pos, Run: runAST{Toks: toks}}}}
 		f.Lines = append(f.Lines, line)
 		if next.Type != tokEOL {
 			break // '}' or the end of the file
@@ -133,6 +138,9 @@ func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
 	}
 	return nil
 }
+
+// flatChunk is the number of tokens flatAST allocates at once.
+const flatChunk = 1024
 
 // parseFile parses a file and flattens its items into lines.
 func parseFile(name string, src []byte) (*fileAST, error) {
