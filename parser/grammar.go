@@ -12,24 +12,55 @@ import (
 //
 // The grammar, in EBNF:
 //
-//	file  = { EOL | item } .
+//	file  = { EOL | titem } .
+//	titem = flat | tline .
+//	tline = tterm { tterm } .
+//	tterm = run | group .
 //	group = "{" { EOL | item } "}" .
 //	item  = flat | line .
-//	flat  = line { EOL { EOL } line }   (lines without braces; flatAST.Parse)
 //	line  = term { term } .
-//	term  = run | group .
+//	term  = run | body | group .
+//	flat  = run EOL { EOL } ...         (lines of one run each; flatAST.Parse)
+//	body  = "{" ... "}"                 (a whole group; bodyAST.Parse)
 //	run   = Run                         (runAST.Parse: the Run token's tokens)
 //
-// flat and run are Parseable nodes: participle's reflective machinery
-// costs several allocations per token and per line, and nearly all the
-// text of a large ruleset is rule lines without braces. They read the
-// same tokens and build the same lineAST and termAST values as the
-// general productions would (a differential test holds them to it).
+// flat, body and run are Parseable fast paths: participle's reflective
+// machinery costs several allocations per token, per line and per
+// alternative tried, and nearly all the text of a large ruleset is
+// rule lines in chain bodies. The lines of the file and of the groups
+// they hold (table bodies) are parsed by the general productions; the
+// groups inside those (chain and set bodies, set literals) by body. A
+// fast path that meets anything it does not expect (a '{' left open at
+// the end of the file) declines, and the general production takes over
+// and reports the error. They build the same lineAST, termAST and
+// groupAST values as the general productions; grammar_test.go holds
+// them to a reference grammar without fast paths. After parsing,
+// flatten turns the items of every block into one list of lines.
 
 // fileAST is a whole file: lines separated by newlines or ';'.
 type fileAST struct {
-	Items []itemAST `parser:"( EOL | @@ )*"`
+	Items []topItemAST `parser:"( EOL | @@ )*"`
 	Lines []*lineAST
+}
+
+// topItemAST is a run of lines without braces, or one line with
+// braces, at the top level of a file.
+type topItemAST struct {
+	Flat flatAST     `parser:"  @@"`
+	Line *topLineAST `parser:"| @@"`
+}
+
+// topLineAST is a line at the top level: its groups are parsed by the
+// general production.
+type topLineAST struct {
+	Pos   lexer.Position
+	Terms []*topTermAST `parser:"@@+"`
+}
+
+type topTermAST struct {
+	Pos   lexer.Position
+	Run   runAST    `parser:"  @@"`
+	Group *groupAST `parser:"| @@"`
 }
 
 // itemAST is a run of lines without braces, or one line with braces.
@@ -44,21 +75,20 @@ type lineAST struct {
 	Terms []*termAST `parser:"@@+"`
 }
 
-// termAST is a brace group or a run of tokens outside braces. Runs are
-// captured whole as tokens: one capture per run instead of one per
-// token keeps participle's reflection off the hot path.
+// termAST is a brace group or a run of tokens outside braces.
 type termAST struct {
 	Pos   lexer.Position
 	Run   runAST    `parser:"  @@"`
+	Body  bodyAST   `parser:"| @@"` // moved to Group by flatten
 	Group *groupAST `parser:"| @@"`
 }
 
 // groupAST is a { ... } block: table, chain and set bodies, and set literals.
 type groupAST struct {
 	Pos    lexer.Position
-	Items  []itemAST `parser:"\"{\" ( EOL | @@ )*"`
-	EndPos lexer.Position
-	Close  string `parser:"\"}\""`
+	Items  []itemAST      `parser:"\"{\" ( EOL | @@ )*"`
+	EndPos lexer.Position // the position of the token after the '}'
+	Close  string         `parser:"\"}\""` // matched, not captured: always ""
 	Lines  []*lineAST
 }
 
@@ -88,6 +118,32 @@ func (r *runAST) Parse(lex *lexer.PeekingLexer) error {
 	return nil
 }
 
+// tokArena holds the tokens of relexed runs in shared chunks, which
+// grow from 16 tokens to arenaChunk: most blocks are short.
+type tokArena struct {
+	chunk   []lexer.Token
+	size    int
+	scratch []lexer.Token
+}
+
+const arenaChunk = 1024
+
+// relex returns the tokens of the Run token run.
+func (a *tokArena) relex(run *lexer.Token) []lexer.Token {
+	if a.scratch == nil {
+		a.scratch = make([]lexer.Token, 0, 64)
+	}
+	a.scratch = relex(*run, a.scratch[:0])
+	n := len(a.scratch)
+	if cap(a.chunk)-len(a.chunk) < n {
+		a.size = min(max(2*a.size, 16), arenaChunk)
+		a.chunk = make([]lexer.Token, 0, max(a.size, n))
+	}
+	start := len(a.chunk)
+	a.chunk = append(a.chunk, a.scratch...)
+	return a.chunk[start:len(a.chunk):len(a.chunk)]
+}
+
 // flatAST is one or more lines made of a run only, with the separators
 // between them.
 type flatAST struct {
@@ -95,13 +151,9 @@ type flatAST struct {
 }
 
 // Parse reads lines of one run each up to (not including) a line that
-// holds a brace group, a '}' or the end of the file. The tokens of all
-// the runs are kept in shared chunks.
+// holds a brace group, a '}' or the end of the file.
 func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
-	var chunk []lexer.Token
-	var buf [64]lexer.Token
-	scratch := buf[:0]
-	size := 8 // chunks grow from 16 tokens to flatChunk: blocks are often short
+	var a tokArena
 	for {
 		cp := lex.MakeCheckpoint()
 		run := lex.Peek()
@@ -114,17 +166,8 @@ func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
 			lex.LoadCheckpoint(cp)
 			break
 		}
-		scratch = relex(*run, scratch[:0])
-		n := len(scratch)
-		if cap(chunk)-len(chunk) < n {
-			size = min(2*size, flatChunk)
-			chunk = make([]lexer.Token, 0, max(size, n))
-		}
-		start := len(chunk)
-		chunk = append(chunk, scratch...)
-		toks := chunk[start:len(chunk):len(chunk)]
 		// The run and the line begin at the same token.
-		line := &lineAST{Pos: run.Pos, Terms: []*termAST{{Pos: run.Pos, Run: runAST{Toks: toks}}}}
+		line := &lineAST{Pos: run.Pos, Terms: []*termAST{{Pos: run.Pos, Run: runAST{Toks: a.relex(run)}}}}
 		f.Lines = append(f.Lines, line)
 		if next.Type != tokEOL {
 			break // '}' or the end of the file
@@ -139,8 +182,78 @@ func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
 	return nil
 }
 
-// flatChunk is the number of tokens flatAST allocates at once.
-const flatChunk = 1024
+// bodyAST is a brace group read by the fast path.
+type bodyAST struct {
+	G *groupAST
+}
+
+// Parse reads a whole { ... } group, or declines (NextMatch) when the
+// group is not closed before the end of the file.
+func (b *bodyAST) Parse(lex *lexer.PeekingLexer) error {
+	cp := lex.MakeCheckpoint()
+	var a tokArena
+	g, ok := readGroup(lex, &a)
+	if !ok {
+		lex.LoadCheckpoint(cp)
+		return participle.NextMatch
+	}
+	b.G = g
+	return nil
+}
+
+// readGroup reads "{" { EOL | line } "}".
+func readGroup(lex *lexer.PeekingLexer, a *tokArena) (*groupAST, bool) {
+	open := lex.Peek()
+	if open.Type != tokBrace || open.Value != "{" {
+		return nil, false
+	}
+	lex.Next()
+	g := &groupAST{Pos: open.Pos}
+	for {
+		t := lex.Peek()
+		switch {
+		case t.Type == tokEOL:
+			lex.Next()
+		case t.Type == tokBrace && t.Value == "}":
+			lex.Next()
+			g.EndPos = lex.RawPeek().Pos
+			if g.Lines == nil {
+				g.Lines = []*lineAST{}
+			}
+			return g, true
+		case t.Type == tokRun || t.Type == tokBrace:
+			line, ok := readLine(lex, a)
+			if !ok {
+				return nil, false
+			}
+			g.Lines = append(g.Lines, line)
+		default: // the end of the file
+			return nil, false
+		}
+	}
+}
+
+// readLine reads the terms of a line up to an EOL, a '}' or the end of
+// the file.
+func readLine(lex *lexer.PeekingLexer, a *tokArena) (*lineAST, bool) {
+	line := &lineAST{Pos: lex.Peek().Pos}
+	for {
+		t := lex.Peek()
+		switch {
+		case t.Type == tokRun:
+			lex.Next()
+			line.Terms = append(line.Terms, &termAST{Pos: t.Pos, Run: runAST{Toks: a.relex(t)}})
+		case t.Type == tokBrace && t.Value == "{":
+			g, ok := readGroup(lex, a)
+			if !ok {
+				return nil, false
+			}
+			line.Terms = append(line.Terms, &termAST{Pos: g.Pos, Group: g})
+		default:
+			return line, true
+		}
+	}
+}
 
 // parseFile parses a file and flattens its items into lines.
 func parseFile(name string, src []byte) (*fileAST, error) {
@@ -148,16 +261,32 @@ func parseFile(name string, src []byte) (*fileAST, error) {
 	if err != nil {
 		return nil, err
 	}
-	ast.Lines = flatten(ast.Items)
+	lines := make([]*lineAST, 0, len(ast.Items))
+	for _, it := range ast.Items {
+		if it.Line == nil {
+			lines = append(lines, it.Flat.Lines...)
+			continue
+		}
+		line := &lineAST{Pos: it.Line.Pos, Terms: make([]*termAST, len(it.Line.Terms))}
+		for i, t := range it.Line.Terms {
+			line.Terms[i] = &termAST{Pos: t.Pos, Run: t.Run, Group: t.Group}
+			flattenGroup(t.Group)
+		}
+		lines = append(lines, line)
+	}
+	ast.Lines = lines
 	ast.Items = nil
 	return ast, nil
 }
 
-// flatten turns items into lines, and the items of every group below
-// them, so that the lowering sees one list of lines per block.
-func flatten(items []itemAST) []*lineAST {
+// flattenGroup turns the items of a group parsed by the general
+// production into lines, and those of every group below it.
+func flattenGroup(g *groupAST) {
+	if g == nil {
+		return
+	}
 	n := 0
-	for _, it := range items {
+	for _, it := range g.Items {
 		if it.Line != nil {
 			n++
 		} else {
@@ -165,18 +294,20 @@ func flatten(items []itemAST) []*lineAST {
 		}
 	}
 	lines := make([]*lineAST, 0, n)
-	for _, it := range items {
+	for _, it := range g.Items {
 		if it.Line == nil {
 			lines = append(lines, it.Flat.Lines...)
 			continue
 		}
 		lines = append(lines, it.Line)
 		for _, t := range it.Line.Terms {
-			if t.Group != nil {
-				t.Group.Lines = flatten(t.Group.Items)
-				t.Group.Items = nil
+			if t.Body.G != nil {
+				t.Group, t.Body.G = t.Body.G, nil // already lines
+				continue
 			}
+			flattenGroup(t.Group)
 		}
 	}
-	return lines
+	g.Lines = lines
+	g.Items = nil
 }

@@ -135,6 +135,12 @@ var grammarCases = []string{
 	"define X = { 1, 2 }\ntable ip t {\n\tset s { type ipv4_addr; elements = { 1.2.3.4,\n\t\t5.6.7.8 }\n\t}\n}\n",
 	"table ip t { chain c { numgen random mod 2 vmap { 0 : goto a, 1 : goto b } } }",
 	"x y\n\n\n{\n\n}\n\nz\n",
+	"table t { chain c { a { b { c } d } e\n f { }\n{ g } h\n;\n} }\n",
+	"table t { chain c { a { b { c } d } e\n",
+	"table t { chain c { a { b\n",
+	"table t { chain c { }\n} }\n",
+	"table t { chain c {\n\t}\n\tchain d { x }; set s { y; z }\n}",
+	"table t { chain c { a } b { c } }",
 }
 
 func TestGrammarMatchesReference(t *testing.T) {
