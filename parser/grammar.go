@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"sync"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -112,35 +114,31 @@ func (r *runAST) Parse(lex *lexer.PeekingLexer) error {
 	if lex.Peek().Type != tokRun {
 		return participle.NextMatch
 	}
-	var buf [32]lexer.Token
-	toks := relex(*lex.Next(), buf[:0])
-	r.Toks = append([]lexer.Token(nil), toks...)
+	a := arenas.Get().(*tokArena)
+	r.Toks = a.relex(lex.Next())
+	arenas.Put(a)
 	return nil
 }
 
-// tokArena holds the tokens of relexed runs in shared chunks, which
-// grow from 16 tokens to arenaChunk: most blocks are short.
+// tokArena holds the tokens of relexed runs in shared chunks. The
+// fast paths take one from arenas for each call: the rest of a chunk
+// serves the next call, and the slices handed out are capped, so no
+// append through one of them reaches another's tokens.
 type tokArena struct {
-	chunk   []lexer.Token
-	size    int
-	scratch []lexer.Token
+	chunk []lexer.Token
 }
 
 const arenaChunk = 1024
 
+var arenas = sync.Pool{New: func() any { return new(tokArena) }}
+
 // relex returns the tokens of the Run token run.
 func (a *tokArena) relex(run *lexer.Token) []lexer.Token {
-	if a.scratch == nil {
-		a.scratch = make([]lexer.Token, 0, 64)
-	}
-	a.scratch = relex(*run, a.scratch[:0])
-	n := len(a.scratch)
-	if cap(a.chunk)-len(a.chunk) < n {
-		a.size = min(max(2*a.size, 16), arenaChunk)
-		a.chunk = make([]lexer.Token, 0, max(a.size, n))
+	if n := len(run.Value); cap(a.chunk)-len(a.chunk) < n { // a token takes at least a byte
+		a.chunk = make([]lexer.Token, 0, max(arenaChunk, n))
 	}
 	start := len(a.chunk)
-	a.chunk = append(a.chunk, a.scratch...)
+	a.chunk = relex(*run, a.chunk)
 	return a.chunk[start:len(a.chunk):len(a.chunk)]
 }
 
@@ -153,7 +151,8 @@ type flatAST struct {
 // Parse reads lines of one run each up to (not including) a line that
 // holds a brace group, a '}' or the end of the file.
 func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
-	var a tokArena
+	a := arenas.Get().(*tokArena)
+	defer arenas.Put(a)
 	for {
 		cp := lex.MakeCheckpoint()
 		run := lex.Peek()
@@ -191,8 +190,9 @@ type bodyAST struct {
 // group is not closed before the end of the file.
 func (b *bodyAST) Parse(lex *lexer.PeekingLexer) error {
 	cp := lex.MakeCheckpoint()
-	var a tokArena
-	g, ok := readGroup(lex, &a)
+	a := arenas.Get().(*tokArena)
+	defer arenas.Put(a)
+	g, ok := readGroup(lex, a)
 	if !ok {
 		lex.LoadCheckpoint(cp)
 		return participle.NextMatch
