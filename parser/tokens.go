@@ -20,7 +20,15 @@ func (t tok) is(kind lexer.TokenType, text string) bool { return t.kind == kind 
 
 // toks converts a line's terms to toks.
 func toks(line *lineAST) []tok {
-	out := make([]tok, 0, len(line.Terms)*4)
+	n := 0
+	for _, t := range line.Terms {
+		if t.Group != nil {
+			n++
+		} else {
+			n += len(t.Run.Toks)
+		}
+	}
+	out := make([]tok, 0, n)
 	for _, t := range line.Terms {
 		out = appendTerm(out, t)
 	}
