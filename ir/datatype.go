@@ -246,6 +246,12 @@ func parseNumber(s string) (*big.Int, bool) {
 	if v, ok := parseSmallNumber(s); ok {
 		return new(big.Int).SetUint64(v), true
 	}
+	for i := 0; i < len(s); i++ {
+		// Addresses and names: no number literal holds these characters.
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '+' || c == '-') {
+			return nil, false
+		}
+	}
 	n, ok := new(big.Int).SetString(s, 0)
 	if !ok || n.Sign() < 0 {
 		return nil, false

@@ -162,10 +162,10 @@ func (l *lex) token() (lexer.Token, error) {
 		}
 		return l.emit(tokSetRef, n)
 	}
-	for _, op := range []string{"==", "!=", "<=", ">=", "<<", ">>"} {
-		if strings.HasPrefix(s, op) {
-			return l.emit(tokPunct, 2)
-		}
+	// The two-character operators: == != <= >= << >>.
+	if len(s) > 1 && (c == '=' || c == '!' || c == '<' || c == '>') &&
+		(s[1] == '=' || c == '<' && s[1] == '<' || c == '>' && s[1] == '>') {
+		return l.emit(tokPunct, 2)
 	}
 	if c == ':' {
 		// "::1" and ":8080" start a word; otherwise ':' is the map arrow.
