@@ -22,22 +22,25 @@ import (
 //	item  = flat | line .
 //	line  = term { term } .
 //	term  = run | body | group .
-//	flat  = run EOL { EOL } ...         (lines of one run each; flatAST.Parse)
-//	body  = "{" ... "}"                 (a whole group; bodyAST.Parse)
+//	flat  = Run EOL { EOL } ...         (lines of one run each; flatAST.Parse)
+//	body  = Body                        (a whole group; bodyAST.Parse)
 //	run   = Run                         (runAST.Parse: the Run token's tokens)
 //
-// flat, body and run are Parseable fast paths: participle's reflective
-// machinery costs several allocations per token, per line and per
-// alternative tried, and nearly all the text of a large ruleset is
-// rule lines in chain bodies. The lines of the file and of the groups
-// they hold (table bodies) are parsed by the general productions; the
-// groups inside those (chain and set bodies, set literals) by body. A
-// fast path that meets anything it does not expect (a '{' left open at
-// the end of the file) declines, and the general production takes over
-// and reports the error. They build the same lineAST, termAST and
-// groupAST values as the general productions; grammar_test.go holds
-// them to a reference grammar without fast paths. After parsing,
-// flatten turns the items of every block into one list of lines.
+// The lexer (lexDef{Runs: true}) hands participle each run of words,
+// strings and punctuation as one Run token, and each group inside a
+// group (chain and set bodies, set literals in table bodies) as one
+// Body token; flat, body and run are Parseable fast paths that lex
+// those again. participle's reflective machinery costs several
+// allocations per token, per line and per alternative tried, and
+// nearly all the text of a large ruleset is rule lines in chain
+// bodies. The lines of the file and of the groups they hold (table
+// bodies) are parsed by the general productions. A group left open at
+// the end of the file never becomes a Body token, so the general
+// production reports it as before. The fast paths build the same
+// lineAST, termAST and groupAST values as the general productions;
+// grammar_test.go holds them to a reference grammar without fast paths
+// over single tokens. After parsing, parseFile turns the items of every
+// block into one list of lines.
 
 // fileAST is a whole file: lines separated by newlines or ';'.
 type fileAST struct {
@@ -132,6 +135,20 @@ const arenaChunk = 1024
 
 var arenas = sync.Pool{New: func() any { return new(tokArena) }}
 
+// push appends t to the run that begins at start in the chunk, moving
+// the run to a new chunk when the chunk is full, and returns where the
+// run begins now.
+func (a *tokArena) push(start int, t lexer.Token) int {
+	if len(a.chunk) == cap(a.chunk) {
+		run := a.chunk[start:]
+		chunk := make([]lexer.Token, 0, max(arenaChunk, 2*len(run)))
+		a.chunk = append(chunk, run...)
+		start = 0
+	}
+	a.chunk = append(a.chunk, t)
+	return start
+}
+
 // relex returns the tokens of the Run token run.
 func (a *tokArena) relex(run *lexer.Token) []lexer.Token {
 	if n := len(run.Value); cap(a.chunk)-len(a.chunk) < n { // a token takes at least a byte
@@ -161,7 +178,7 @@ func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
 		}
 		lex.Next()
 		next := lex.Peek()
-		if next.Type == tokBrace && next.Value == "{" {
+		if next.Type == tokBody || next.Type == tokBrace && next.Value == "{" {
 			lex.LoadCheckpoint(cp)
 			break
 		}
@@ -186,71 +203,69 @@ type bodyAST struct {
 	G *groupAST
 }
 
-// Parse reads a whole { ... } group, or declines (NextMatch) when the
-// group is not closed before the end of the file.
-func (b *bodyAST) Parse(lex *lexer.PeekingLexer) error {
-	cp := lex.MakeCheckpoint()
-	a := arenas.Get().(*tokArena)
-	defer arenas.Put(a)
-	g, ok := readGroup(lex, a)
-	if !ok {
-		lex.LoadCheckpoint(cp)
+// Parse reads a Body token: it lexes the group's text again and builds
+// its lines, the tokens of their runs going straight into the arena.
+func (b *bodyAST) Parse(pl *lexer.PeekingLexer) error {
+	t := pl.Peek()
+	if t.Type != tokBody {
 		return participle.NextMatch
 	}
-	b.G = g
+	pl.Next()
+	a := arenas.Get().(*tokArena)
+	defer arenas.Put(a)
+	st := &tokStream{l: lex{src: t.Value, pos: t.Pos}}
+	st.next()
+	b.G = st.group(a)
+	b.G.EndPos = pl.RawPeek().Pos
 	return nil
 }
 
-// readGroup reads "{" { EOL | line } "}".
-func readGroup(lex *lexer.PeekingLexer, a *tokArena) (*groupAST, bool) {
-	open := lex.Peek()
-	if open.Type != tokBrace || open.Value != "{" {
-		return nil, false
-	}
-	lex.Next()
-	g := &groupAST{Pos: open.Pos}
+// tokStream reads the text of a Body token one token ahead. The text
+// was lexed without error once, and its braces balance.
+type tokStream struct {
+	l   lex
+	tok lexer.Token
+}
+
+func (st *tokStream) next() { st.tok, _ = st.l.Next() }
+
+// group reads "{" { EOL | line } "}".
+func (st *tokStream) group(a *tokArena) *groupAST {
+	g := &groupAST{Pos: st.tok.Pos, Lines: []*lineAST{}}
+	st.next()
 	for {
-		t := lex.Peek()
-		switch {
+		switch t := &st.tok; {
 		case t.Type == tokEOL:
-			lex.Next()
-		case t.Type == tokBrace && t.Value == "}":
-			lex.Next()
-			g.EndPos = lex.RawPeek().Pos
-			if g.Lines == nil {
-				g.Lines = []*lineAST{}
-			}
-			return g, true
-		case t.Type == tokRun || t.Type == tokBrace:
-			line, ok := readLine(lex, a)
-			if !ok {
-				return nil, false
-			}
-			g.Lines = append(g.Lines, line)
-		default: // the end of the file
-			return nil, false
+			st.next()
+		case t.Type == tokBrace && t.Value == "}", t.Type == tokEOF:
+			st.next()
+			g.EndPos = st.tok.Pos
+			return g
+		default:
+			g.Lines = append(g.Lines, st.line(a))
 		}
 	}
 }
 
-// readLine reads the terms of a line up to an EOL, a '}' or the end of
-// the file.
-func readLine(lex *lexer.PeekingLexer, a *tokArena) (*lineAST, bool) {
-	line := &lineAST{Pos: lex.Peek().Pos}
+// line reads the terms of a line up to an EOL or a '}'.
+func (st *tokStream) line(a *tokArena) *lineAST {
+	line := &lineAST{Pos: st.tok.Pos}
 	for {
-		t := lex.Peek()
+		t := &st.tok
 		switch {
-		case t.Type == tokRun:
-			lex.Next()
-			line.Terms = append(line.Terms, &termAST{Pos: t.Pos, Run: runAST{Toks: a.relex(t)}})
-		case t.Type == tokBrace && t.Value == "{":
-			g, ok := readGroup(lex, a)
-			if !ok {
-				return nil, false
+		case isRunToken(t.Type):
+			pos := t.Pos
+			start := len(a.chunk)
+			for isRunToken(st.tok.Type) {
+				start = a.push(start, st.tok)
+				st.next()
 			}
+			line.Terms = append(line.Terms, &termAST{Pos: pos, Run: runAST{Toks: a.chunk[start:len(a.chunk):len(a.chunk)]}})
+		case t.Type == tokBrace && t.Value == "{":
+			g := st.group(a)
 			line.Terms = append(line.Terms, &termAST{Pos: g.Pos, Group: g})
 		default:
-			return line, true
+			return line
 		}
 	}
 }

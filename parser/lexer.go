@@ -17,7 +17,8 @@ const (
 	tokSetRef
 	tokPunct
 	tokBrace
-	tokRun // a run of Word, String, Var, SetRef and Punct tokens (lexDef.Runs)
+	tokRun  // a run of Word, String, Var, SetRef and Punct tokens (lexDef.Runs)
+	tokBody // a group inside a group, from '{' to '}' (lexDef.Runs)
 )
 
 func (lexDef) Symbols() map[string]lexer.TokenType {
@@ -31,6 +32,7 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"Punct":  tokPunct,
 		"Brace":  tokBrace,
 		"Run":    tokRun,
+		"Body":   tokBody,
 	}
 }
 
@@ -43,8 +45,10 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 // SetRef and Punct tokens between two EOL, brace or EOF tokens) comes
 // as one Run token whose Value is the run's source text, from the
 // start of its first token to the end of its last; relex gives its
-// tokens back. The grammar reads runs as wholes, so participle handles
-// a few tokens per line instead of one per word.
+// tokens back. A group inside a group comes as one Body token (see
+// runLex). participle's lexer.Upgrade copies every token into one
+// growing slice, so it handles a few tokens per table-level line
+// instead of one per word.
 type lexDef struct {
 	Runs bool
 }
@@ -229,21 +233,48 @@ func (l *lex) wordLen(s string) int {
 }
 
 // runLex is the lexer of lexDef{Runs: true}: lex's tokens, with each
-// run of run tokens joined into one Run token.
+// run of run tokens joined into one Run token, and each brace group
+// opened inside another group (chain and set bodies, set literals in
+// table bodies) as one Body token, from its '{' to its '}'. A group
+// left open at the end of the file comes as single tokens, as does
+// everything after it, so that the grammar reports it.
 type runLex struct {
-	l    *lex
-	next lexer.Token // the token after the last run, when held
-	held bool
+	l     *lex
+	next  lexer.Token // the token after the last run, when held
+	held  bool
+	depth int  // braces open in the tokens returned so far
+	flat  bool // no more Body tokens: a group was found unclosed
 }
 
-func (r *runLex) Next() (lexer.Token, error) {
+func (r *runLex) raw() (lexer.Token, error) {
 	if r.held {
 		r.held = false
 		return r.next, nil
 	}
-	first, err := r.l.Next()
-	if err != nil || !isRunToken(first.Type) {
+	return r.l.Next()
+}
+
+func (r *runLex) Next() (lexer.Token, error) {
+	first, err := r.raw()
+	if err != nil {
 		return first, err
+	}
+	switch {
+	case first.Type == tokBrace && first.Value == "{":
+		if r.depth > 0 && !r.flat {
+			body, ok, err := r.body(first)
+			if err != nil || ok {
+				return body, err
+			}
+			r.flat = true
+		}
+		r.depth++
+		return first, nil
+	case first.Type == tokBrace:
+		r.depth = max(r.depth-1, 0)
+		return first, nil
+	case !isRunToken(first.Type):
+		return first, nil
 	}
 	end := r.l.off
 	for {
@@ -259,6 +290,33 @@ func (r *runLex) Next() (lexer.Token, error) {
 	}
 	start := first.Pos.Offset - (r.l.pos.Offset - r.l.off) // first's index in src
 	return lexer.Token{Type: tokRun, Value: r.l.src[start:end], Pos: first.Pos}, nil
+}
+
+// body reads on from the '{' open to its '}' and returns the group as
+// one Body token; ok is false, and the lexer back after open, when the
+// file ends first. A lexical error on the way is the file's first.
+func (r *runLex) body(open lexer.Token) (t lexer.Token, ok bool, err error) {
+	save := *r.l
+	depth := 1
+	for {
+		t, err := r.l.Next()
+		if err != nil {
+			return t, false, err
+		}
+		switch {
+		case t.Type == tokEOF:
+			*r.l = save
+			return lexer.Token{}, false, nil
+		case t.Type == tokBrace && t.Value == "{":
+			depth++
+		case t.Type == tokBrace:
+			depth--
+			if depth == 0 {
+				start := open.Pos.Offset - (r.l.pos.Offset - r.l.off) // open's index in src
+				return lexer.Token{Type: tokBody, Value: r.l.src[start:r.l.off], Pos: open.Pos}, true, nil
+			}
+		}
+	}
 }
 
 // relex appends the tokens of a Run token to dst.
