@@ -271,8 +271,8 @@ func (st *tokStream) line(a *tokArena) *lineAST {
 }
 
 // parseFile parses a file and flattens its items into lines.
-func parseFile(name string, src []byte) (*fileAST, error) {
-	ast, err := grammar.ParseBytes(name, src)
+func parseFile(name, src string) (*fileAST, error) {
+	ast, err := grammar.ParseString(name, src)
 	if err != nil {
 		return nil, err
 	}

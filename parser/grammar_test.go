@@ -72,7 +72,7 @@ func refLines(in []*refLineAST) []*lineAST {
 func expectSameParse(t *testing.T, name, src string) {
 	t.Helper()
 	want, wantErr := refParse(name, src)
-	got, gotErr := parseFile(name, []byte(src))
+	got, gotErr := parseFile(name, src)
 	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 		t.Fatalf("%s: error %v, reference grammar %v\ninput:\n%s", name, gotErr, wantErr, src)
 	}
