@@ -186,6 +186,10 @@ func (l *lowerer) define(ts []tok) {
 		return
 	}
 	// Definitions are expanded when defined, as nft binds them then.
+	if scope == nil { // blocks push a nil scope: most never define
+		scope = map[string][]tok{}
+		l.scopes[len(l.scopes)-1] = scope
+	}
 	scope[name] = l.expand(ts[3:])
 }
 
@@ -421,7 +425,7 @@ func (l *lowerer) chain(t *ir.Table, name string, at tok) *ir.Chain {
 
 // tableBody lowers the lines of a table block.
 func (l *lowerer) tableBody(t *ir.Table, g *groupAST) {
-	l.scopes = append(l.scopes, map[string][]tok{})
+	l.scopes = append(l.scopes, nil)
 	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
 	for _, line := range g.Lines {
 		l.tableLine(t, line)
@@ -510,7 +514,7 @@ func (l *lowerer) stringArg(at tok, rest []tok) string {
 
 // chainBody lowers the header and rules of a chain block.
 func (l *lowerer) chainBody(t *ir.Table, c *ir.Chain, g *groupAST) {
-	l.scopes = append(l.scopes, map[string][]tok{})
+	l.scopes = append(l.scopes, nil)
 	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
 	for _, line := range g.Lines {
 		l.chainLine(t, c, line)
