@@ -183,7 +183,8 @@ func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
 			break
 		}
 		// The run and the line begin at the same token.
-		line := &lineAST{Pos: run.Pos, Terms: []*termAST{{Pos: run.Pos, Run: runAST{Toks: a.relex(run)}}}}
+		term := [1]termAST{{Pos: run.Pos, Run: runAST{Toks: a.relex(run)}}}
+		line := newLine(run.Pos, term[:])
 		f.Lines = append(f.Lines, line)
 		if next.Type != tokEOL {
 			break // '}' or the end of the file
@@ -231,7 +232,9 @@ func (st *tokStream) next() { st.tok, _ = st.l.Next() }
 
 // group reads "{" { EOL | line } "}".
 func (st *tokStream) group(a *tokArena) *groupAST {
-	g := &groupAST{Pos: st.tok.Pos, Lines: []*lineAST{}}
+	g := &groupAST{Pos: st.tok.Pos}
+	var buf [16]*lineAST
+	lines := buf[:0]
 	st.next()
 	for {
 		switch t := &st.tok; {
@@ -240,16 +243,20 @@ func (st *tokStream) group(a *tokArena) *groupAST {
 		case t.Type == tokBrace && t.Value == "}", t.Type == tokEOF:
 			st.next()
 			g.EndPos = st.tok.Pos
+			g.Lines = make([]*lineAST, len(lines))
+			copy(g.Lines, lines)
 			return g
 		default:
-			g.Lines = append(g.Lines, st.line(a))
+			lines = append(lines, st.line(a))
 		}
 	}
 }
 
 // line reads the terms of a line up to an EOL or a '}'.
 func (st *tokStream) line(a *tokArena) *lineAST {
-	line := &lineAST{Pos: st.tok.Pos}
+	pos := st.tok.Pos
+	var buf [4]termAST
+	terms := buf[:0]
 	for {
 		t := &st.tok
 		switch {
@@ -260,14 +267,36 @@ func (st *tokStream) line(a *tokArena) *lineAST {
 				start = a.push(start, st.tok)
 				st.next()
 			}
-			line.Terms = append(line.Terms, &termAST{Pos: pos, Run: runAST{Toks: a.chunk[start:len(a.chunk):len(a.chunk)]}})
+			terms = append(terms, termAST{Pos: pos, Run: runAST{Toks: a.chunk[start:len(a.chunk):len(a.chunk)]}})
 		case t.Type == tokBrace && t.Value == "{":
 			g := st.group(a)
-			line.Terms = append(line.Terms, &termAST{Pos: g.Pos, Group: g})
+			terms = append(terms, termAST{Pos: g.Pos, Group: g})
 		default:
-			return line
+			return newLine(pos, terms)
 		}
 	}
+}
+
+// newLine allocates a line with copies of terms; a line of one term,
+// the usual case, takes one allocation.
+func newLine(pos lexer.Position, terms []termAST) *lineAST {
+	if len(terms) == 1 {
+		b := &struct {
+			line lineAST
+			term termAST
+			ptr  [1]*termAST
+		}{term: terms[0]}
+		b.ptr[0] = &b.term
+		b.line = lineAST{Pos: pos, Terms: b.ptr[:]}
+		return &b.line
+	}
+	vals := make([]termAST, len(terms))
+	ptrs := make([]*termAST, len(terms))
+	for i := range terms {
+		vals[i] = terms[i]
+		ptrs[i] = &vals[i]
+	}
+	return &lineAST{Pos: pos, Terms: ptrs}
 }
 
 // parseFile parses a file and flattens its items into lines.
