@@ -21,15 +21,15 @@ import (
 //	group = "{" { EOL | item } "}" .
 //	item  = flat | line .
 //	line  = term { term } .
-//	term  = run | body | group .
+//	term  = fast | group .
 //	flat  = Run EOL { EOL } ...         (lines of one run each; flatAST.Parse)
-//	body  = Body                        (a whole group; bodyAST.Parse)
+//	fast  = Run | Body                  (fastTermAST.Parse: a run, or a whole group)
 //	run   = Run                         (runAST.Parse: the Run token's tokens)
 //
 // The lexer (lexDef{Runs: true}) hands participle each run of words,
 // strings and punctuation as one Run token, and each group inside a
 // group (chain and set bodies, set literals in table bodies) as one
-// Body token; flat, body and run are Parseable fast paths that lex
+// Body token; flat, fast and run are Parseable fast paths that lex
 // those again. participle's reflective machinery costs several
 // allocations per token, per line and per alternative tried, and
 // nearly all the text of a large ruleset is rule lines in chain
@@ -58,12 +58,10 @@ type topItemAST struct {
 // topLineAST is a line at the top level: its groups are parsed by the
 // general production.
 type topLineAST struct {
-	Pos   lexer.Position
 	Terms []*topTermAST `parser:"@@+"`
 }
 
 type topTermAST struct {
-	Pos   lexer.Position
 	Run   runAST    `parser:"  @@"`
 	Group *groupAST `parser:"| @@"`
 }
@@ -74,18 +72,22 @@ type itemAST struct {
 	Line *lineAST `parser:"| @@"`
 }
 
-// lineAST is one command, declaration or rule.
+// lineAST is one command, declaration or rule. Start is the position
+// of its first token; it is not named Pos, which participle would fill
+// at every attempt to match a line (an allocation each): parseFile
+// fills it.
 type lineAST struct {
-	Pos   lexer.Position
+	Start lexer.Position
 	Terms []*termAST `parser:"@@+"`
 }
 
-// termAST is a brace group or a run of tokens outside braces.
+// termAST is a brace group or a run of tokens outside braces. Fast,
+// a run or a Body, is moved to Run or Group by parseFile.
 type termAST struct {
-	Pos   lexer.Position
-	Run   runAST    `parser:"  @@"`
-	Body  bodyAST   `parser:"| @@"` // moved to Group by flatten
-	Group *groupAST `parser:"| @@"`
+	Start lexer.Position
+	Fast  fastTermAST `parser:"  @@"`
+	Group *groupAST   `parser:"| @@"`
+	Run   runAST
 }
 
 // groupAST is a { ... } block: table, chain and set bodies, and set literals.
@@ -183,7 +185,7 @@ func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
 			break
 		}
 		// The run and the line begin at the same token.
-		term := [1]termAST{{Pos: run.Pos, Run: runAST{Toks: a.relex(run)}}}
+		term := [1]termAST{{Start: run.Pos, Run: runAST{Toks: a.relex(run)}}}
 		line := newLine(run.Pos, term[:])
 		f.Lines = append(f.Lines, line)
 		if next.Type != tokEOL {
@@ -199,25 +201,30 @@ func (f *flatAST) Parse(lex *lexer.PeekingLexer) error {
 	return nil
 }
 
-// bodyAST is a brace group read by the fast path.
-type bodyAST struct {
-	G *groupAST
+// fastTermAST is a term read by the fast paths: a Run token, or a Body
+// token, a whole group whose text is lexed again into lines, the
+// tokens of their runs going straight into the arena.
+type fastTermAST struct {
+	Run runAST
+	G   *groupAST
 }
 
-// Parse reads a Body token: it lexes the group's text again and builds
-// its lines, the tokens of their runs going straight into the arena.
-func (b *bodyAST) Parse(pl *lexer.PeekingLexer) error {
+func (f *fastTermAST) Parse(pl *lexer.PeekingLexer) error {
 	t := pl.Peek()
-	if t.Type != tokBody {
+	if t.Type != tokRun && t.Type != tokBody {
 		return participle.NextMatch
 	}
 	pl.Next()
 	a := arenas.Get().(*tokArena)
 	defer arenas.Put(a)
+	if t.Type == tokRun {
+		f.Run.Toks = a.relex(t)
+		return nil
+	}
 	st := &tokStream{l: lex{src: t.Value, pos: t.Pos}}
 	st.next()
-	b.G = st.group(a)
-	b.G.EndPos = pl.RawPeek().Pos
+	f.G = st.group(a)
+	f.G.EndPos = pl.RawPeek().Pos
 	return nil
 }
 
@@ -267,10 +274,10 @@ func (st *tokStream) line(a *tokArena) *lineAST {
 				start = a.push(start, st.tok)
 				st.next()
 			}
-			terms = append(terms, termAST{Pos: pos, Run: runAST{Toks: a.chunk[start:len(a.chunk):len(a.chunk)]}})
+			terms = append(terms, termAST{Start: pos, Run: runAST{Toks: a.chunk[start:len(a.chunk):len(a.chunk)]}})
 		case t.Type == tokBrace && t.Value == "{":
 			g := st.group(a)
-			terms = append(terms, termAST{Pos: g.Pos, Group: g})
+			terms = append(terms, termAST{Start: g.Pos, Group: g})
 		default:
 			return newLine(pos, terms)
 		}
@@ -287,7 +294,7 @@ func newLine(pos lexer.Position, terms []termAST) *lineAST {
 			ptr  [1]*termAST
 		}{term: terms[0]}
 		b.ptr[0] = &b.term
-		b.line = lineAST{Pos: pos, Terms: b.ptr[:]}
+		b.line = lineAST{Start: pos, Terms: b.ptr[:]}
 		return &b.line
 	}
 	vals := make([]termAST, len(terms))
@@ -296,7 +303,7 @@ func newLine(pos lexer.Position, terms []termAST) *lineAST {
 		vals[i] = terms[i]
 		ptrs[i] = &vals[i]
 	}
-	return &lineAST{Pos: pos, Terms: ptrs}
+	return &lineAST{Start: pos, Terms: ptrs}
 }
 
 // parseFile parses a file and flattens its items into lines.
@@ -311,16 +318,32 @@ func parseFile(name, src string) (*fileAST, error) {
 			lines = append(lines, it.Flat.Lines...)
 			continue
 		}
-		line := &lineAST{Pos: it.Line.Pos, Terms: make([]*termAST, len(it.Line.Terms))}
+		terms := make([]termAST, len(it.Line.Terms))
+		line := &lineAST{Terms: make([]*termAST, len(terms))}
 		for i, t := range it.Line.Terms {
-			line.Terms[i] = &termAST{Pos: t.Pos, Run: t.Run, Group: t.Group}
+			terms[i] = termAST{Run: t.Run, Group: t.Group}
+			line.Terms[i] = &terms[i]
 			flattenGroup(t.Group)
 		}
+		fillStarts(line)
 		lines = append(lines, line)
 	}
 	ast.Lines = lines
 	ast.Items = nil
 	return ast, nil
+}
+
+// fillStarts sets the start positions of a line parsed by the general
+// production and of its terms.
+func fillStarts(line *lineAST) {
+	for _, t := range line.Terms {
+		if t.Group != nil {
+			t.Start = t.Group.Pos
+		} else {
+			t.Start = t.Run.Toks[0].Pos
+		}
+	}
+	line.Start = line.Terms[0].Start
 }
 
 // flattenGroup turns the items of a group parsed by the general
@@ -343,14 +366,19 @@ func flattenGroup(g *groupAST) {
 			lines = append(lines, it.Flat.Lines...)
 			continue
 		}
-		lines = append(lines, it.Line)
 		for _, t := range it.Line.Terms {
-			if t.Body.G != nil {
-				t.Group, t.Body.G = t.Body.G, nil // already lines
-				continue
+			switch {
+			case t.Fast.G != nil:
+				t.Group = t.Fast.G // already lines
+			case t.Group != nil:
+				flattenGroup(t.Group)
+			default:
+				t.Run = t.Fast.Run
 			}
-			flattenGroup(t.Group)
+			t.Fast = fastTermAST{}
 		}
+		fillStarts(it.Line)
+		lines = append(lines, it.Line)
 	}
 	g.Lines = lines
 	g.Items = nil

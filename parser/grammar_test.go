@@ -54,9 +54,9 @@ func refParse(name, src string) (*fileAST, error) {
 func refLines(in []*refLineAST) []*lineAST {
 	out := make([]*lineAST, 0, len(in))
 	for _, l := range in {
-		line := &lineAST{Pos: l.Pos}
+		line := &lineAST{Start: l.Pos}
 		for _, t := range l.Terms {
-			term := &termAST{Pos: t.Pos, Run: runAST{Toks: t.Toks}}
+			term := &termAST{Start: t.Pos, Run: runAST{Toks: t.Toks}}
 			if t.Group != nil {
 				term.Group = &groupAST{Pos: t.Group.Pos, EndPos: t.Group.EndPos, Close: t.Group.Close, Lines: refLines(t.Group.Lines)}
 			}
@@ -88,14 +88,14 @@ func expectSameParse(t *testing.T, name, src string) {
 func dumpLines(lines []*lineAST, indent string) string {
 	var b strings.Builder
 	for _, l := range lines {
-		fmt.Fprintf(&b, "%sline %d:%d\n", indent, l.Pos.Line, l.Pos.Column)
+		fmt.Fprintf(&b, "%sline %d:%d\n", indent, l.Start.Line, l.Start.Column)
 		for _, t := range l.Terms {
 			if t.Group != nil {
 				fmt.Fprintf(&b, "%s  group %d:%d-%d:%d %q\n", indent, t.Group.Pos.Line, t.Group.Pos.Column, t.Group.EndPos.Line, t.Group.EndPos.Column, t.Group.Close)
 				b.WriteString(dumpLines(t.Group.Lines, indent+"    "))
 				continue
 			}
-			fmt.Fprintf(&b, "%s  run %d:%d", indent, t.Pos.Line, t.Pos.Column)
+			fmt.Fprintf(&b, "%s  run %d:%d", indent, t.Start.Line, t.Start.Column)
 			for _, tk := range t.Run.Toks {
 				fmt.Fprintf(&b, " %q@%d:%d", tk.Value, tk.Pos.Line, tk.Pos.Column)
 			}

@@ -40,7 +40,7 @@ func position(p lexer.Position) ir.Pos { return ir.Pos{File: p.Filename, Line: p
 // appendTerm appends the toks of one term: a group, or its tokens.
 func appendTerm(out []tok, t *termAST) []tok {
 	if t.Group != nil {
-		return append(out, tok{kind: kindGroup, text: "{", pos: position(t.Pos), group: t.Group})
+		return append(out, tok{kind: kindGroup, text: "{", pos: position(t.Start), group: t.Group})
 	}
 	for _, lt := range t.Run.Toks {
 		k := tok{kind: lt.Type, text: lt.Value, pos: position(lt.Pos)}
