@@ -241,11 +241,49 @@ func parseNumber(s string) (*big.Int, bool) {
 	if s == "" {
 		return nil, false
 	}
+	// Plain decimal and 0x numbers of up to 64 bits, the usual case,
+	// without big.Int's scanner; SetString reads the same values.
+	if v, ok := parseSmallNumber(s); ok {
+		return new(big.Int).SetUint64(v), true
+	}
+	for i := 0; i < len(s); i++ {
+		// Addresses and names: no number literal holds these characters.
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '+' || c == '-') {
+			return nil, false
+		}
+	}
 	n, ok := new(big.Int).SetString(s, 0)
 	if !ok || n.Sign() < 0 {
 		return nil, false
 	}
 	return n, true
+}
+
+// parseSmallNumber reads s when it is a decimal number without leading
+// zeros or a 0x hexadecimal number, without underscores, that fits in
+// 64 bits.
+func parseSmallNumber(s string) (uint64, bool) {
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		h := s[2:]
+		for i := 0; i < len(h); i++ {
+			c := h[i]
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return 0, false
+			}
+		}
+		v, err := strconv.ParseUint(h, 16, 64)
+		return v, err == nil
+	}
+	if len(s) > 1 && s[0] == '0' {
+		return 0, false // octal
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	return v, err == nil
 }
 
 // fitBytes left-pads (or trims from the left) b to n bytes.

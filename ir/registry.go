@@ -1,7 +1,5 @@
 package ir
 
-import "strings"
-
 // Base is where a field is read from.
 type Base uint8
 
@@ -103,8 +101,21 @@ func MatchField(words []string) (*Field, int) {
 	if len(words) == 0 || !protoWords[words[0]] {
 		return nil, 0
 	}
-	for n := min(len(words), 5); n >= 2; n-- {
-		if f := byName[strings.Join(words[:n], " ")]; f != nil {
+	// The keys are the first n words joined by spaces, built once in a
+	// buffer: a map index by string(bytes) does not allocate.
+	var buf [64]byte
+	var ends [5]int
+	key := buf[:0]
+	m := min(len(words), 5)
+	for i, w := range words[:m] {
+		if i > 0 {
+			key = append(key, ' ')
+		}
+		key = append(key, w...)
+		ends[i] = len(key)
+	}
+	for n := m; n >= 2; n-- {
+		if f := byName[string(key[:ends[n-1]])]; f != nil {
 			return f, n
 		}
 	}

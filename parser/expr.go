@@ -59,15 +59,15 @@ func (p *ruleParser) isSelectorStart() bool {
 	if n1.kind != tokWord {
 		return false
 	}
-	f, _ := ir.MatchField(p.wordsAhead(5))
+	var buf [5]string
+	f, _ := ir.MatchField(p.wordsAhead(buf[:0], 5))
 	return f != nil
 }
 
 func isRawBase(s string) bool { return s == "ll" || s == "nh" || s == "th" || s == "ih" }
 
-// wordsAhead returns up to n following word texts.
-func (p *ruleParser) wordsAhead(n int) []string {
-	var ws []string
+// wordsAhead appends up to n following word texts to ws.
+func (p *ruleParser) wordsAhead(ws []string, n int) []string {
 	for k := 0; k < n; k++ {
 		t := p.peekAt(k)
 		if t.kind != tokWord {
@@ -202,7 +202,8 @@ func (p *ruleParser) selector() ir.Expr {
 		p.unexpected("a meta key")
 		return nil
 	}
-	if f, n := ir.MatchField(p.wordsAhead(5)); f != nil {
+	var buf [5]string
+	if f, n := ir.MatchField(p.wordsAhead(buf[:0], 5)); f != nil {
 		// A header field that nft also reads as a presence check: "frag more-fragments".
 		p.i += n
 		return &ir.Selector{Node: ir.Node{Span: span(t, p)}, Field: f}
@@ -229,7 +230,8 @@ func (p *ruleParser) ctSelector() ir.Expr {
 	if p.word("original") || p.word("reply") {
 		dir = p.next().text
 	}
-	ws := append([]string{"ct"}, p.wordsAhead(2)...)
+	var buf [3]string
+	ws := p.wordsAhead(append(buf[:0], "ct"), 2)
 	f, n := ir.MatchField(ws)
 	if f == nil {
 		p.unexpected("a conntrack key")

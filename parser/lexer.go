@@ -17,6 +17,8 @@ const (
 	tokSetRef
 	tokPunct
 	tokBrace
+	tokRun  // a run of Word, String, Var, SetRef and Punct tokens (lexDef.Runs)
+	tokBody // a group inside a group, from '{' to '}' (lexDef.Runs)
 )
 
 func (lexDef) Symbols() map[string]lexer.TokenType {
@@ -29,6 +31,8 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 		"SetRef": tokSetRef,
 		"Punct":  tokPunct,
 		"Brace":  tokBrace,
+		"Run":    tokRun,
+		"Body":   tokBody,
 	}
 }
 
@@ -36,7 +40,18 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 // written because nft's tokens depend on their neighbours: "1-2" is a
 // range but "echo-request" a name, "fe80::1" an address but "a : b" a
 // map arrow.
-type lexDef struct{}
+//
+// With Runs set, each run of tokens outside braces (Word, String, Var,
+// SetRef and Punct tokens between two EOL, brace or EOF tokens) comes
+// as one Run token whose Value is the run's source text, from the
+// start of its first token to the end of its last; relex gives its
+// tokens back. A group inside a group comes as one Body token (see
+// runLex). participle's lexer.Upgrade copies every token into one
+// growing slice, so it handles a few tokens per table-level line
+// instead of one per word.
+type lexDef struct {
+	Runs bool
+}
 
 func (d lexDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	b, err := io.ReadAll(r)
@@ -46,12 +61,19 @@ func (d lexDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	return d.LexString(filename, string(b))
 }
 
-func (lexDef) LexString(filename, s string) (lexer.Lexer, error) {
-	return &lex{src: s, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}, nil
+func (d lexDef) LexString(filename, s string) (lexer.Lexer, error) {
+	l := &lex{src: s, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}
+	if d.Runs {
+		return &runLex{l: l}, nil
+	}
+	return l, nil
 }
 
+// lex reads tokens from src. src may be a piece of a file (see relex):
+// off indexes src while pos carries the position in the whole file.
 type lex struct {
 	src string
+	off int
 	pos lexer.Position
 }
 
@@ -65,13 +87,14 @@ func (e *LexError) Error() string { return e.Msg }
 
 func (l *lex) advance(n int) {
 	for i := 0; i < n; i++ {
-		if l.src[l.pos.Offset+i] == '\n' {
+		if l.src[l.off+i] == '\n' {
 			l.pos.Line++
 			l.pos.Column = 1
 		} else {
 			l.pos.Column++
 		}
 	}
+	l.off += n
 	l.pos.Offset += n
 }
 
@@ -86,17 +109,17 @@ func isWordChar(c byte) bool {
 
 func (l *lex) Next() (lexer.Token, error) {
 	s := l.src
-	for l.pos.Offset < len(s) {
-		c := s[l.pos.Offset]
+	for l.off < len(s) {
+		c := s[l.off]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r':
 			l.advance(1)
-		case c == '\\' && l.pos.Offset+1 < len(s) && s[l.pos.Offset+1] == '\n':
+		case c == '\\' && l.off+1 < len(s) && s[l.off+1] == '\n':
 			l.advance(2)
 		case c == '#':
-			end := strings.IndexByte(s[l.pos.Offset:], '\n')
+			end := strings.IndexByte(s[l.off:], '\n')
 			if end < 0 {
-				end = len(s) - l.pos.Offset
+				end = len(s) - l.off
 			}
 			l.advance(end)
 		default:
@@ -107,13 +130,13 @@ func (l *lex) Next() (lexer.Token, error) {
 }
 
 func (l *lex) emit(t lexer.TokenType, n int) (lexer.Token, error) {
-	tok := lexer.Token{Type: t, Value: l.src[l.pos.Offset : l.pos.Offset+n], Pos: l.pos}
+	tok := lexer.Token{Type: t, Value: l.src[l.off : l.off+n], Pos: l.pos}
 	l.advance(n)
 	return tok, nil
 }
 
 func (l *lex) token() (lexer.Token, error) {
-	s := l.src[l.pos.Offset:]
+	s := l.src[l.off:]
 	c := s[0]
 	switch c {
 	case '\n', ';':
@@ -143,10 +166,10 @@ func (l *lex) token() (lexer.Token, error) {
 		}
 		return l.emit(tokSetRef, n)
 	}
-	for _, op := range []string{"==", "!=", "<=", ">=", "<<", ">>"} {
-		if strings.HasPrefix(s, op) {
-			return l.emit(tokPunct, 2)
-		}
+	// The two-character operators: == != <= >= << >>.
+	if len(s) > 1 && (c == '=' || c == '!' || c == '<' || c == '>') &&
+		(s[1] == '=' || c == '<' && s[1] == '<' || c == '>' && s[1] == '>') {
+		return l.emit(tokPunct, 2)
 	}
 	if c == ':' {
 		// "::1" and ":8080" start a word; otherwise ':' is the map arrow.
@@ -207,4 +230,101 @@ func (l *lex) wordLen(s string) int {
 		n++
 	}
 	return n
+}
+
+// runLex is the lexer of lexDef{Runs: true}: lex's tokens, with each
+// run of run tokens joined into one Run token, and each brace group
+// opened inside another group (chain and set bodies, set literals in
+// table bodies) as one Body token, from its '{' to its '}'. A group
+// left open at the end of the file comes as single tokens, as does
+// everything after it, so that the grammar reports it.
+type runLex struct {
+	l     *lex
+	next  lexer.Token // the token after the last run, when held
+	held  bool
+	depth int  // braces open in the tokens returned so far
+	flat  bool // no more Body tokens: a group was found unclosed
+}
+
+func (r *runLex) raw() (lexer.Token, error) {
+	if r.held {
+		r.held = false
+		return r.next, nil
+	}
+	return r.l.Next()
+}
+
+func (r *runLex) Next() (lexer.Token, error) {
+	first, err := r.raw()
+	if err != nil {
+		return first, err
+	}
+	switch {
+	case first.Type == tokBrace && first.Value == "{":
+		if r.depth > 0 && !r.flat {
+			body, ok, err := r.body(first)
+			if err != nil || ok {
+				return body, err
+			}
+			r.flat = true
+		}
+		r.depth++
+		return first, nil
+	case first.Type == tokBrace:
+		r.depth = max(r.depth-1, 0)
+		return first, nil
+	case !isRunToken(first.Type):
+		return first, nil
+	}
+	end := r.l.off
+	for {
+		t, err := r.l.Next()
+		if err != nil {
+			return t, err
+		}
+		if !isRunToken(t.Type) {
+			r.next, r.held = t, true
+			break
+		}
+		end = r.l.off
+	}
+	start := first.Pos.Offset - (r.l.pos.Offset - r.l.off) // first's index in src
+	return lexer.Token{Type: tokRun, Value: r.l.src[start:end], Pos: first.Pos}, nil
+}
+
+// body reads on from the '{' open to its '}' and returns the group as
+// one Body token; ok is false, and the lexer back after open, when the
+// file ends first. A lexical error on the way is the file's first.
+func (r *runLex) body(open lexer.Token) (t lexer.Token, ok bool, err error) {
+	save := *r.l
+	depth := 1
+	for {
+		t, err := r.l.Next()
+		if err != nil {
+			return t, false, err
+		}
+		switch {
+		case t.Type == tokEOF:
+			*r.l = save
+			return lexer.Token{}, false, nil
+		case t.Type == tokBrace && t.Value == "{":
+			depth++
+		case t.Type == tokBrace:
+			depth--
+			if depth == 0 {
+				start := open.Pos.Offset - (r.l.pos.Offset - r.l.off) // open's index in src
+				return lexer.Token{Type: tokBody, Value: r.l.src[start:r.l.off], Pos: open.Pos}, true, nil
+			}
+		}
+	}
+}
+
+// relex appends the tokens of a Run token to dst.
+func relex(run lexer.Token, dst []lexer.Token) []lexer.Token {
+	l := lex{src: run.Value, pos: run.Pos}
+	for l.off < len(l.src) {
+		t, _ := l.Next() // the run lexed without error once
+		dst = append(dst, t)
+	}
+	return dst
 }

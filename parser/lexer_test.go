@@ -86,6 +86,7 @@ func TestLexTokens(t *testing.T) {
 		{"<< 8", "P(<<) W(8)"},
 		{">> 8", "P(>>) W(8)"},
 		{"<= >=", "P(<=) P(>=)"},
+		{"< > ! = <> !! =< >< !<", "P(<) P(>) P(!) P(=) P(<) P(>) P(!) P(!) P(=) P(<) P(>) P(<) P(!) P(<)"},
 		{"< >", "P(<) P(>)"},
 		{"a & b | c ^ d", "W(a) P(&) W(b) P(|) W(c) P(^) W(d)"},
 		{"ip saddr . tcp dport", "W(ip) W(saddr) P(.) W(tcp) W(dport)"},

@@ -22,11 +22,51 @@ type lowerer struct {
 	// chains indexes each table's chains by name: tables of generated
 	// rulesets have tens of thousands.
 	chains map[*ir.Table]map[string]*ir.Chain
+	// sets and objects index each table's sets and maps, and its
+	// stateful objects (by kind and name), for the same reason.
+	sets    map[*ir.Table]map[string]*ir.Set
+	objects map[*ir.Table]map[string]*ir.Object
 }
 
 // lookupChain finds a chain of t by name.
 func (l *lowerer) lookupChain(t *ir.Table, name string) *ir.Chain {
 	return l.chains[t][name]
+}
+
+// lookupSet finds a set or map of t by name.
+func (l *lowerer) lookupSet(t *ir.Table, name string) *ir.Set {
+	return l.sets[t][name]
+}
+
+// addSet appends s to t's sets and indexes it.
+func (l *lowerer) addSet(t *ir.Table, s *ir.Set) {
+	t.Sets = append(t.Sets, s)
+	if l.sets == nil {
+		l.sets = map[*ir.Table]map[string]*ir.Set{}
+	}
+	if l.sets[t] == nil {
+		l.sets[t] = map[string]*ir.Set{}
+	}
+	l.sets[t][s.Name] = s
+}
+
+func objectKey(kind, name string) string { return kind + " " + name }
+
+// lookupObject finds a stateful object of t by kind and name.
+func (l *lowerer) lookupObject(t *ir.Table, kind, name string) *ir.Object {
+	return l.objects[t][objectKey(kind, name)]
+}
+
+// addObject appends o to t's objects and indexes it.
+func (l *lowerer) addObject(t *ir.Table, o *ir.Object) {
+	t.Objects = append(t.Objects, o)
+	if l.objects == nil {
+		l.objects = map[*ir.Table]map[string]*ir.Object{}
+	}
+	if l.objects[t] == nil {
+		l.objects[t] = map[string]*ir.Object{}
+	}
+	l.objects[t][objectKey(o.Kind, o.Name)] = o
 }
 
 func (l *lowerer) errorf(p ir.Pos, n int, format string, args ...any) {
@@ -131,6 +171,10 @@ func (l *lowerer) define(ts []tok) {
 		return
 	}
 	// Definitions are expanded when defined, as nft binds them then.
+	if scope == nil { // blocks push a nil scope: most never define
+		scope = map[string][]tok{}
+		l.scopes[len(l.scopes)-1] = scope
+	}
 	scope[name] = l.expand(ts[3:])
 }
 
@@ -248,7 +292,7 @@ func (l *lowerer) command(ts []tok) {
 		if !ok {
 			return
 		}
-		s := t.Set(name)
+		s := l.lookupSet(t, name)
 		if s == nil {
 			l.errAt(obj, "set '%s' does not exist in table %s %s", name, t.Family, t.Name)
 			return
@@ -366,7 +410,7 @@ func (l *lowerer) chain(t *ir.Table, name string, at tok) *ir.Chain {
 
 // tableBody lowers the lines of a table block.
 func (l *lowerer) tableBody(t *ir.Table, g *groupAST) {
-	l.scopes = append(l.scopes, map[string][]tok{})
+	l.scopes = append(l.scopes, nil)
 	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
 	for _, line := range g.Lines {
 		l.tableLine(t, line)
@@ -455,7 +499,7 @@ func (l *lowerer) stringArg(at tok, rest []tok) string {
 
 // chainBody lowers the header and rules of a chain block.
 func (l *lowerer) chainBody(t *ir.Table, c *ir.Chain, g *groupAST) {
-	l.scopes = append(l.scopes, map[string][]tok{})
+	l.scopes = append(l.scopes, nil)
 	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
 	for _, line := range g.Lines {
 		l.chainLine(t, c, line)
@@ -751,7 +795,7 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 		return
 	}
 	if kind == "element" {
-		if s := t.Set(cmd.Name); s != nil && len(rest) == 2 && rest[1].kind == kindGroup {
+		if s := l.lookupSet(t, cmd.Name); s != nil && len(rest) == 2 && rest[1].kind == kindGroup {
 			p := &ruleParser{l: l, table: t}
 			del := p.setLiteral(rest[1], s.Map)
 			if del == nil {
@@ -766,6 +810,9 @@ func (l *lowerer) destructive(verb, kind string, at tok, args []tok) {
 	}
 	if c := l.dst.Object(cmd, t); c != nil {
 		delete(l.chains[t], c.Name)
+	}
+	if cmd.Set != nil {
+		delete(l.sets[t], cmd.Name)
 	}
 }
 

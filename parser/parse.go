@@ -73,8 +73,9 @@ func (l *lowerer) sourceLine(p ir.Pos) string {
 // file parses one file (the main one or an include) and lowers each of
 // its lines with lower, which knows the context the file is included in.
 func (l *lowerer) file(name string, src []byte, lower func(*lineAST)) {
-	l.sources[name] = string(src)
-	ast, err := grammar.ParseBytes(name, src)
+	text := string(src)
+	l.sources[name] = text
+	ast, err := parseFile(name, text)
 	if err != nil {
 		l.syntaxError(name, err)
 		return

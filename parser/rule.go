@@ -97,6 +97,8 @@ func (l *lowerer) rule(t *ir.Table, ts []tok) *ir.Rule {
 		return nil
 	}
 	start := p.t[0]
+	var buf [8]ir.Stmt // most rules have a few statements: one allocation for them
+	stmts := buf[:0]
 	for !p.atEnd() && !p.failed {
 		if p.word("comment") {
 			at := p.next()
@@ -113,11 +115,14 @@ func (l *lowerer) rule(t *ir.Table, ts []tok) *ir.Rule {
 		}
 		s := p.stmt()
 		if s != nil {
-			r.Stmts = append(r.Stmts, s)
+			stmts = append(stmts, s)
 		}
 	}
 	if p.failed {
 		return nil
+	}
+	if len(stmts) > 0 {
+		r.Stmts = append([]ir.Stmt(nil), stmts...)
 	}
 	r.Span = span(start, p)
 	return r

@@ -8,10 +8,10 @@ import (
 
 // set lowers a set or map declaration block.
 func (l *lowerer) set(t *ir.Table, name string, isMap bool, g *groupAST, at tok) {
-	s := t.Set(name)
+	s := l.lookupSet(t, name)
 	if s == nil {
 		s = &ir.Set{Name: name, Map: isMap, Span: spanOf(at)}
-		t.Sets = append(t.Sets, s)
+		l.addSet(t, s)
 	}
 	var elems *tok
 	for _, line := range g.Lines {
@@ -264,10 +264,10 @@ func (l *lowerer) flowtable(t *ir.Table, name string, g *groupAST, at tok) {
 // object lowers a named stateful object. Its body is kept as
 // property lines in canonical spacing.
 func (l *lowerer) object(t *ir.Table, kind, name string, g *groupAST, at tok) {
-	o := t.Object(kind, name)
+	o := l.lookupObject(t, kind, name)
 	if o == nil {
 		o = &ir.Object{Kind: kind, Name: name, Span: spanOf(at)}
-		t.Objects = append(t.Objects, o)
+		l.addObject(t, o)
 	}
 	if g == nil {
 		return

@@ -20,7 +20,15 @@ func (t tok) is(kind lexer.TokenType, text string) bool { return t.kind == kind 
 
 // toks converts a line's terms to toks.
 func toks(line *lineAST) []tok {
-	out := make([]tok, 0, len(line.Terms)*4)
+	n := 0
+	for _, t := range line.Terms {
+		if t.Group != nil {
+			n++
+		} else {
+			n += len(t.Run.Toks)
+		}
+	}
+	out := make([]tok, 0, n)
 	for _, t := range line.Terms {
 		out = appendTerm(out, t)
 	}
@@ -32,9 +40,9 @@ func position(p lexer.Position) ir.Pos { return ir.Pos{File: p.Filename, Line: p
 // appendTerm appends the toks of one term: a group, or its tokens.
 func appendTerm(out []tok, t *termAST) []tok {
 	if t.Group != nil {
-		return append(out, tok{kind: kindGroup, text: "{", pos: position(t.Pos), group: t.Group})
+		return append(out, tok{kind: kindGroup, text: "{", pos: position(t.Start), group: t.Group})
 	}
-	for _, lt := range t.Toks {
+	for _, lt := range t.Run.Toks {
 		k := tok{kind: lt.Type, text: lt.Value, pos: position(lt.Pos)}
 		switch lt.Type {
 		case tokString:
