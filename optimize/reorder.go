@@ -26,6 +26,17 @@ var reorderRules = Pass{
 const reorderWindow = 16
 
 func reorderChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.Rule {
+	// Each rule's guard sets are computed once: a rule is compared with
+	// up to reorderWindow neighbours.
+	cache := map[*ir.Rule]map[string]ir.IntervalSet{}
+	guards := func(r *ir.Rule) map[string]ir.IntervalSet {
+		g, ok := cache[r]
+		if !ok {
+			g = guardSets(r)
+			cache[r] = g
+		}
+		return g
+	}
 	out := make([]*ir.Rule, 0, len(rules))
 	shapes := make([]string, 0, len(rules))
 	for _, r := range rules {
@@ -42,7 +53,7 @@ func reorderChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir
 					}
 					break
 				}
-				if !plain(out[j]) || !disjoint(r, out[j]) {
+				if !plain(out[j]) || !disjoint(guards(r), guards(out[j])) {
 					break
 				}
 			}
@@ -147,8 +158,7 @@ func guardSets(r *ir.Rule) map[string]ir.IntervalSet {
 
 // disjoint reports whether no packet can match the leading matches of
 // both rules: some dimension both constrain has no value in common.
-func disjoint(a, b *ir.Rule) bool {
-	ga, gb := guardSets(a), guardSets(b)
+func disjoint(ga, gb map[string]ir.IntervalSet) bool {
 	for k, sa := range ga {
 		if sb, ok := gb[k]; ok && !sa.Overlaps(sb) {
 			return true
