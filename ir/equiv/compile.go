@@ -240,6 +240,8 @@ type program struct {
 	// clobbers is set when some statement sets a field to a value the
 	// model does not know: evaluations then track what they read.
 	clobbers bool
+	// depCache holds each field's dependency formula.
+	depCache map[*ir.Field]*formula
 	// guardWritten marks the written dimensions some rule guard tests;
 	// guardIdx lists, per chain and such dimension, the positions of the
 	// rules whose guard tests it.
@@ -322,7 +324,7 @@ func (p *program) pred(key string) *formula {
 // compile builds the program for one family run and hook from both rulesets.
 func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
 	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, atomOne: map[oneKey]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{},
-		predSets: map[string][]string{}, setPreds: map[string][]int{}}
+		predSets: map[string][]string{}, setPreds: map[string][]int{}, depCache: map[*ir.Field]*formula{}}
 	// Fixed dimensions first, so they are split first.
 	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))
 	p.dimension("meta l4proto", 8, ir.LookupField("meta l4proto"))
@@ -841,6 +843,16 @@ func (c *compiler) deps(f *ir.Field) *formula {
 	if f.Dep == nil {
 		return fTrue
 	}
+	if d, ok := c.p.depCache[f]; ok {
+		return d
+	}
+	d := c.depsOf(f)
+	c.p.depCache[f] = d
+	return d
+}
+
+// depsOf builds the dependency formula of f (deps caches it per field).
+func (c *compiler) depsOf(f *ir.Field) *formula {
 	var fs []*formula
 	if f.Dep.L3 != "" && c.p.fam.nfproto != 0 {
 		want := map[string]uint64{"ip": 2, "ip6": 10}[f.Dep.L3]
