@@ -151,13 +151,15 @@ func (a *tokArena) push(start int, t lexer.Token) int {
 	return start
 }
 
-// relex returns the tokens of the Run token run.
+// relex lexes the text of the Run token run again and returns its
+// tokens. The run lexed without error once.
 func (a *tokArena) relex(run *lexer.Token) []lexer.Token {
-	if n := len(run.Value); cap(a.chunk)-len(a.chunk) < n { // a token takes at least a byte
-		a.chunk = make([]lexer.Token, 0, max(arenaChunk, n))
-	}
+	l := lex{src: run.Value, pos: run.Pos}
 	start := len(a.chunk)
-	a.chunk = relex(*run, a.chunk)
+	for l.off < len(l.src) {
+		t, _ := l.Next()
+		start = a.push(start, t)
+	}
 	return a.chunk[start:len(a.chunk):len(a.chunk)]
 }
 
@@ -209,6 +211,7 @@ type fastTermAST struct {
 	G   *groupAST
 }
 
+// Parse reads a Run or a Body token.
 func (f *fastTermAST) Parse(pl *lexer.PeekingLexer) error {
 	t := pl.Peek()
 	if t.Type != tokRun && t.Type != tokBody {

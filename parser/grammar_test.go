@@ -178,3 +178,34 @@ func FuzzGrammar(f *testing.F) {
 		expectSameParse(t, "fuzz.nft", src)
 	})
 }
+
+// TestParseConcurrent parses inputs on several goroutines at once: the
+// fast paths share token arenas through a pool, and each parse must
+// still get its own tokens.
+func TestParseConcurrent(t *testing.T) {
+	seeds := append(goldenSeeds(t), grammarCases...)
+	want := make([]*fileAST, len(seeds))
+	for i, src := range seeds {
+		want[i], _ = parseFile("c.nft", src)
+	}
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for round := 0; round < 5; round++ {
+				for i, src := range seeds {
+					got, _ := parseFile("c.nft", src)
+					if !reflect.DeepEqual(got, want[i]) {
+						done <- fmt.Errorf("seed %d parsed differently on a concurrent run", i)
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

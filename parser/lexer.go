@@ -44,9 +44,9 @@ func (lexDef) Symbols() map[string]lexer.TokenType {
 // With Runs set, each run of tokens outside braces (Word, String, Var,
 // SetRef and Punct tokens between two EOL, brace or EOF tokens) comes
 // as one Run token whose Value is the run's source text, from the
-// start of its first token to the end of its last; relex gives its
-// tokens back. A group inside a group comes as one Body token (see
-// runLex). participle's lexer.Upgrade copies every token into one
+// start of its first token to the end of its last; tokArena.relex
+// gives its tokens back. A group inside a group comes as one Body token
+// (see runLex). participle's lexer.Upgrade copies every token into one
 // growing slice, so it handles a few tokens per table-level line
 // instead of one per word.
 type lexDef struct {
@@ -69,8 +69,9 @@ func (d lexDef) LexString(filename, s string) (lexer.Lexer, error) {
 	return l, nil
 }
 
-// lex reads tokens from src. src may be a piece of a file (see relex):
-// off indexes src while pos carries the position in the whole file.
+// lex reads tokens from src. src may be a piece of a file (the text of
+// a Run or a Body token): off indexes src while pos carries the
+// position in the whole file.
 type lex struct {
 	src string
 	off int
@@ -317,14 +318,4 @@ func (r *runLex) body(open lexer.Token) (t lexer.Token, ok bool, err error) {
 			}
 		}
 	}
-}
-
-// relex appends the tokens of a Run token to dst.
-func relex(run lexer.Token, dst []lexer.Token) []lexer.Token {
-	l := lex{src: run.Value, pos: run.Pos}
-	for l.off < len(l.src) {
-		t, _ := l.Next() // the run lexed without error once
-		dst = append(dst, t)
-	}
-	return dst
 }

@@ -196,3 +196,87 @@ func TestLexErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLexRuns checks lexDef{Runs: true}: runs of tokens outside braces
+// as Run tokens, groups inside groups as Body tokens, and single tokens
+// from a group left open at the end of the file on.
+func TestLexRuns(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string // tokens joined by spaces; Run and Body with their text
+	}{
+		{"a b  c", "Run(a b  c)"},
+		{"a b\n\nc;d", "Run(a b) EOL EOL Run(c) EOL Run(d)"},
+		{`a "x { y" $v @s`, `Run(a "x { y" $v @s)`},
+		{"a # c { d\nb", "Run(a) EOL Run(b)"},
+		{"a \\\n b", "Run(a \\\n b)"},
+		{"t { c }", "Run(t) B({) Run(c) B(})"},
+		{"t { c { a; b { d } } e }\nf", "Run(t) B({) Run(c) Body({ a; b { d } }) Run(e) B(}) EOL Run(f)"},
+		{"t { { } { x } }", "Run(t) B({) Body({ }) Body({ x }) B(})"},
+		{"} t { c { a }", "B(}) Run(t) B({) Run(c) Body({ a })"},
+		// An unclosed group: single tokens from its '{' on.
+		{"t { c { a } d { e", "Run(t) B({) Run(c) Body({ a }) Run(d) B({) Run(e)"},
+		{"t { c { a { b } x { y } }", "Run(t) B({) Run(c) Body({ a { b } x { y } })"},
+		{"t { c { a { b } x", "Run(t) B({) Run(c) B({) Run(a) B({) Run(b) B(}) Run(x)"},
+	}
+	for _, tt := range tests {
+		lx, err := lexDef{Runs: true}.LexString("x.nft", tt.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			tk, err := lx.Next()
+			if err != nil {
+				t.Fatalf("lex %q: %v", tt.src, err)
+			}
+			if tk.Type == tokEOF {
+				break
+			}
+			if got := tt.src[tk.Pos.Offset : tk.Pos.Offset+len(tk.Value)]; got != tk.Value {
+				t.Errorf("lex %q: %q at offset %d, which holds %q", tt.src, tk.Value, tk.Pos.Offset, got)
+			}
+			switch tk.Type {
+			case tokRun:
+				got = append(got, "Run("+tk.Value+")")
+			case tokBody:
+				got = append(got, "Body("+tk.Value+")")
+			case tokEOL:
+				got = append(got, "EOL")
+			default:
+				got = append(got, fmt.Sprintf("%s(%s)", tokName[tk.Type], tk.Value))
+			}
+		}
+		if s := strings.Join(got, " "); s != tt.want {
+			t.Errorf("lex %q:\n got %s\nwant %s", tt.src, s, tt.want)
+		}
+	}
+}
+
+// TestLexRunsErrors checks that lexDef{Runs: true} reports the same
+// first error, at the same place, as the plain lexer, inside a run and
+// inside a group read ahead for a Body token.
+func TestLexRunsErrors(t *testing.T) {
+	for _, src := range []string{
+		"a b ` c",
+		"t { c { a \"open }\n}",
+		"t { c { a } d { \x01 } }",
+		"t { c { a ? b\n",
+		"t { c { a $ } }",
+	} {
+		_, plain := lexAll(src)
+		lx, _ := lexDef{Runs: true}.LexString("x.nft", src)
+		var runs error
+		for runs == nil {
+			var tk lexer.Token
+			tk, runs = lx.Next()
+			if runs == nil && tk.Type == tokEOF {
+				break
+			}
+		}
+		var a, b *LexError
+		if !errors.As(plain, &a) || !errors.As(runs, &b) || a.Pos != b.Pos || a.Msg != b.Msg {
+			t.Errorf("lex %q: plain lexer %v, run lexer %v", src, plain, runs)
+		}
+	}
+}
