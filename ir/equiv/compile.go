@@ -435,7 +435,7 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 			guards = append(guards, c.devices(ch.Base.Devices))
 		}
 		if ch.Base.Type == "nat" {
-			cc.natClobber = natFieldsOf(t, ch)
+			cc.natClobber = c.natFieldsOf(t, ch)
 			// NAT chains see the first packet of each connection only.
 			d := c.p.dimension("ct state", 32, ir.LookupField("ct state"))
 			guards = append(guards, c.p.atomOf(d, ir.PointSet(ir.Uint64Value(8, 32))))
@@ -1569,7 +1569,7 @@ func (c *compiler) natEffects(n *ir.Nat) ([]fieldWrite, []string) {
 
 // natFieldsOf lists the fields the NAT statements of chain ch, and of
 // the chains it jumps or goes to, translate.
-func natFieldsOf(t *ir.Table, ch *ir.Chain) []string {
+func (c *compiler) natFieldsOf(t *ir.Table, ch *ir.Chain) []string {
 	seen := map[string]bool{ch.Name: true}
 	keys := map[string]bool{}
 	var visit func(rules []*ir.Rule)
@@ -1587,7 +1587,7 @@ func natFieldsOf(t *ir.Table, ch *ir.Chain) []string {
 					visit(v.Inline)
 				} else if v.Chain != "" && !seen[v.Chain] {
 					seen[v.Chain] = true
-					if target := t.Chain(v.Chain); target != nil {
+					if target := c.lookupChain(t, v.Chain); target != nil {
 						visit(target.Rules)
 					}
 				}
