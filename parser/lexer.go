@@ -114,7 +114,7 @@ func (l *lex) Next() (lexer.Token, error) {
 		c := s[l.off]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r':
-			l.advance(1)
+			l.skip(1)
 		case c == '\\' && l.off+1 < len(s) && s[l.off+1] == '\n':
 			l.advance(2)
 		case c == '#':
@@ -122,7 +122,7 @@ func (l *lex) Next() (lexer.Token, error) {
 			if end < 0 {
 				end = len(s) - l.off
 			}
-			l.advance(end)
+			l.skip(end) // up to the newline
 		default:
 			return l.token()
 		}
@@ -130,9 +130,20 @@ func (l *lex) Next() (lexer.Token, error) {
 	return lexer.Token{Type: tokEOF, Pos: l.pos}, nil
 }
 
+// skip moves past n bytes that hold no newline.
+func (l *lex) skip(n int) {
+	l.off += n
+	l.pos.Offset += n
+	l.pos.Column += n
+}
+
 func (l *lex) emit(t lexer.TokenType, n int) (lexer.Token, error) {
 	tok := lexer.Token{Type: t, Value: l.src[l.off : l.off+n], Pos: l.pos}
-	l.advance(n)
+	if t == tokString || t == tokEOL {
+		l.advance(n) // a string may hold a newline
+	} else {
+		l.skip(n) // no other token does
+	}
 	return tok, nil
 }
 

@@ -280,3 +280,32 @@ func TestLexRunsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLexPositionsAgreeWithOffsets checks every token's line and column
+// against its offset, counted afresh in the source, over the corpus and
+// the golden inputs.
+func TestLexPositionsAgreeWithOffsets(t *testing.T) {
+	for i, src := range append(corpusSeeds(t), goldenSeeds(t)...) {
+		lx, _ := lexDef{}.LexString("x.nft", src)
+		line, col, off := 1, 1, 0
+		for {
+			tk, err := lx.Next()
+			if err != nil {
+				break
+			}
+			for ; off < tk.Pos.Offset; off++ {
+				if src[off] == '\n' {
+					line, col = line+1, 1
+				} else {
+					col++
+				}
+			}
+			if tk.Pos.Line != line || tk.Pos.Column != col {
+				t.Fatalf("seed %d: %q at offset %d says %d:%d, the source says %d:%d", i, tk.Value, off, tk.Pos.Line, tk.Pos.Column, line, col)
+			}
+			if tk.Type == tokEOF {
+				break
+			}
+		}
+	}
+}
