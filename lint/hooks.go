@@ -26,6 +26,7 @@ func hookFindings(rs *ir.Ruleset, opts Options, dead map[ir.Pos]bool) []Finding 
 	sort.Strings(names)
 	for _, hook := range names {
 		checks := 0
+		undecided := false
 		for _, hc := range hooks[hook] {
 			for i, r := range hc.chain.Rules {
 				if !plainAccept(r) || dead[rulePos(r)] {
@@ -37,7 +38,7 @@ func hookFindings(rs *ir.Ruleset, opts Options, dead map[ir.Pos]bool) []Finding 
 					break
 				}
 				checks++
-				if f, ok := hookFinding(rs, hook, hc, i); ok {
+				if f, ok := hookFinding(rs, hook, hc, i, &undecided); ok {
 					out = append(out, f)
 				}
 			}
@@ -45,14 +46,20 @@ func hookFindings(rs *ir.Ruleset, opts Options, dead map[ir.Pos]bool) []Finding 
 				break
 			}
 		}
+		if undecided {
+			out = append(out, Finding{Check: NotAnalyzed, Pos: firstPos(rs),
+				Message: fmt.Sprintf("hook %s: some accepts could not be checked against the other base chains (the check gave up past %d packet classes, or met a construct it does not model)", hook, maxHookClasses)})
+		}
 	}
 	return out
 }
 
-func hookFinding(rs *ir.Ruleset, hook string, hc hookChain, i int) (Finding, bool) {
+func hookFinding(rs *ir.Ruleset, hook string, hc hookChain, i int, undecided *bool) (Finding, bool) {
 	r := hc.chain.Rules[i]
 	same := func(nr *ir.Rule) bool {
-		return equiv.Check(rs, withRule(rs, hc.chain, i, nr), equiv.Options{Hooks: []string{hook}}).Equivalent
+		res := equiv.Check(rs, withRule(rs, hc.chain, i, nr), equiv.Options{Hooks: []string{hook}, MaxClasses: maxHookClasses})
+		*undecided = *undecided || len(res.Unknown) > 0
+		return res.Equivalent
 	}
 	p := nft.PrintRule(r, hc.table.Family, nft.Options{})
 	if same(withProbe(r)) {
@@ -83,6 +90,10 @@ func withProbe(r *ir.Rule) *ir.Rule {
 	nr.Stmts = append(append(append([]ir.Stmt(nil), r.Stmts[:i]...), probe), r.Stmts[i:]...)
 	return &nr
 }
+
+// maxHookClasses bounds each equivalence check of the cross-chain
+// checks: past it the check is undecided and the rule not reported.
+const maxHookClasses = 20000
 
 type hookChain struct {
 	table *ir.Table

@@ -91,7 +91,7 @@ It exits 0 when no finding is at or above --fail-on, 1 when some is,
 	cmd.Flags().StringVar(&inputFormat, "input-format", formatAuto, "input format: auto, nft or json")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, sarif (2.1.0) or github (workflow annotations)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "warning", "exit 1 when a finding is at or above this severity: error, warning or info")
-	cmd.Flags().IntVar(&maxChecks, "max-checks", 64, "bound the equivalence checks per hook of the cross-chain checks (NFT040, NFT041)")
+	cmd.Flags().IntVar(&maxChecks, "max-checks", 16, "accept rules per hook the cross-chain checks (NFT040, NFT041) look at; each costs one or two proofs of the hook")
 	cmd.Flags().Bool("list", false, "list the checks and exit")
 	return cmd
 }

@@ -19,6 +19,9 @@ type Options struct {
 	// MaxDiffs is the number of differing packet classes to report; the
 	// check stops once it has found them. 0 means 1.
 	MaxDiffs int
+	// MaxClasses stops the check, undecided, after this many packet
+	// classes; 0 means no limit.
+	MaxClasses int
 	// Hooks and Families restrict the check; empty means all.
 	Hooks    []string
 	Families []string
@@ -1001,6 +1004,11 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
 		return -1
 	}
 	en.res.Classes++
+	if en.opts.MaxClasses > 0 && en.res.Classes > en.opts.MaxClasses {
+		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: more than %d packet classes", en.p.fam.name, en.hook, en.opts.MaxClasses))
+		en.done = true
+		return -1
+	}
 	en.res.Evaluated[0] += outs[0].Evaluated
 	en.res.Evaluated[1] += outs[1].Evaluated
 	if sameOutcome(outs[0], outs[1], en.opts.Counters) {
