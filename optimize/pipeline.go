@@ -104,13 +104,17 @@ func PassNames() []string {
 // Describe returns the pipeline as "name: doc" lines.
 func Describe() string {
 	var sb strings.Builder
+	width := 0
+	for _, p := range Pipeline {
+		width = max(width, len(p.Name))
+	}
 	seen := map[string]bool{}
 	for _, p := range Pipeline {
 		if seen[p.Name] {
 			continue
 		}
 		seen[p.Name] = true
-		fmt.Fprintf(&sb, "%-8s %s\n", p.Name, p.Doc)
+		fmt.Fprintf(&sb, "%-*s %s\n", width, p.Name, p.Doc)
 	}
 	return sb.String()
 }
