@@ -13,7 +13,7 @@ import (
 // bits" for bitmask flags. Overlapping values keep first-match order.
 var mergeRules = Pass{
 	Name: "merge",
-	Doc:  "merge adjacent rules into anonymous sets, concatenations and verdict maps",
+	Doc:  "merge adjacent rules into anonymous sets, concatenations, verdict, NAT and mark maps, and any-of-bits flag tests",
 	Run: func(c *Context) error {
 		c.eachChain(func(t *ir.Table, ch *ir.Chain) {
 			ch.Rules = mergeChain(c, t, ch, expandVmaps(ch.Rules))
