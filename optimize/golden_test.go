@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestGoldenPasses(t *testing.T) {
 	seen := map[string]bool{}
 	for _, d := range dirs {
 		name := d.Name()
-		if name != "pipeline" && !contains(optimize.PassNames(), name) {
+		if name != "pipeline" && !slices.Contains(optimize.PassNames(), name) {
 			t.Errorf("testdata/passes/%s: not a pass (passes: %v, or pipeline)", name, optimize.PassNames())
 			continue
 		}
@@ -61,15 +62,6 @@ func TestGoldenPasses(t *testing.T) {
 			t.Errorf("pass %s has no golden files in testdata/passes/%s", p, p)
 		}
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func runPassGolden(t *testing.T, pass, file string) {

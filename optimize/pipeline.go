@@ -2,6 +2,7 @@ package optimize
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nftopt/nftopt/ir"
@@ -45,7 +46,7 @@ func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
 	c := &Context{RS: cloneRuleset(rs), Opts: opts}
 	inputOK := !opts.CheckIR || ir.Check(rs) == nil
 	for _, p := range Pipeline {
-		if len(opts.Passes) > 0 && !contains(opts.Passes, p.Name) {
+		if len(opts.Passes) > 0 && !slices.Contains(opts.Passes, p.Name) {
 			continue
 		}
 		if err := runPass(p, c); err != nil {
@@ -94,7 +95,7 @@ func runPass(p Pass, c *Context) (err error) {
 func PassNames() []string {
 	var out []string
 	for _, p := range Pipeline {
-		if !contains(out, p.Name) {
+		if !slices.Contains(out, p.Name) {
 			out = append(out, p.Name)
 		}
 	}
@@ -117,15 +118,6 @@ func Describe() string {
 		fmt.Fprintf(&sb, "%-*s %s\n", width, p.Name, p.Doc)
 	}
 	return sb.String()
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // cloneRuleset copies the ruleset down to its rule lists; passes treat

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/nftopt/nftopt/emit/nft"
@@ -46,7 +47,7 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 				out = arg
 			}
 			for _, p := range passes {
-				if !contains(optimize.PassNames(), p) {
+				if !slices.Contains(optimize.PassNames(), p) {
 					return &exitError{exitInput, fmt.Sprintf("nftopt: unknown pass %q (passes: %s)\n", p, strings.Join(optimize.PassNames(), ", "))}
 				}
 			}
@@ -141,15 +142,6 @@ func newPasses() *cobra.Command {
 	}
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // writeExplain prints, per change, the source rules and what they became.
 func writeExplain(w io.Writer, changes []optimize.Change) {
 	for _, c := range changes {
@@ -223,7 +215,7 @@ func debugOptions(opts *optimize.Options, values []string, w io.Writer) error {
 			opts.CheckIR = true
 		case v == "dump":
 			dump[""] = true
-		case ok && contains(optimize.PassNames(), pass):
+		case ok && slices.Contains(optimize.PassNames(), pass):
 			dump[pass] = true
 		default:
 			return &exitError{exitInput, fmt.Sprintf("nftopt: unknown --debug value %q (check, dump, or PASS/dump with PASS one of %s)\n", v, strings.Join(optimize.PassNames(), ", "))}

@@ -81,7 +81,7 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 		}
 		for _, pr := range pairs {
 			hook := pr.hook
-			if !wanted(opts.Hooks, hook) || seen[fr.name+" "+hook] || !contains(hooksOf(fr, pr.a, pr.b), hook) {
+			if !wanted(opts.Hooks, hook) || seen[fr.name+" "+hook] || !slices.Contains(hooksOf(fr, pr.a, pr.b), hook) {
 				continue
 			}
 			seen[fr.name+" "+hook] = true
@@ -334,25 +334,8 @@ func sameSubtree(ta, tb *ir.Table, ca, cb *ir.Chain) bool {
 	return walk(ca, cb)
 }
 
-func contains(list []string, x string) bool {
-	for _, y := range list {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 func wanted(list []string, x string) bool {
-	if len(list) == 0 {
-		return true
-	}
-	for _, y := range list {
-		if y == x {
-			return true
-		}
-	}
-	return false
+	return len(list) == 0 || slices.Contains(list, x)
 }
 
 // hooksOf lists the hooks with base chains that see packets of fr.
