@@ -252,3 +252,21 @@ type Flowtable struct {
 	Counter  bool
 	Span     Span
 }
+
+// MapChains returns a copy of rs whose tables hold fn's result for each
+// of their chains (fn returning nil drops the chain). The copy shares
+// everything else with rs: sets, objects, and whatever fn keeps.
+func (rs *Ruleset) MapChains(fn func(t *Table, c *Chain) *Chain) *Ruleset {
+	out := &Ruleset{Prologue: rs.Prologue}
+	for _, t := range rs.Tables {
+		nt := *t
+		nt.Chains = nil
+		for _, c := range t.Chains {
+			if nc := fn(t, c); nc != nil {
+				nt.Chains = append(nt.Chains, nc)
+			}
+		}
+		out.Tables = append(out.Tables, &nt)
+	}
+	return out
+}

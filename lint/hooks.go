@@ -152,22 +152,16 @@ func acceptToDrop(r *ir.Rule) *ir.Rule {
 // withRule copies rs with rule i of chain c replaced by r (removed
 // when r is nil).
 func withRule(rs *ir.Ruleset, c *ir.Chain, i int, r *ir.Rule) *ir.Ruleset {
-	out := &ir.Ruleset{Prologue: rs.Prologue}
-	for _, t := range rs.Tables {
-		nt := *t
-		nt.Chains = nil
-		for _, ch := range t.Chains {
-			if ch == c {
-				nc := *ch
-				nc.Rules = append(append([]*ir.Rule(nil), ch.Rules[:i]...), ch.Rules[i+1:]...)
-				if r != nil {
-					nc.Rules = append(append(append([]*ir.Rule(nil), ch.Rules[:i]...), r), ch.Rules[i+1:]...)
-				}
-				ch = &nc
-			}
-			nt.Chains = append(nt.Chains, ch)
+	return rs.MapChains(func(_ *ir.Table, ch *ir.Chain) *ir.Chain {
+		if ch != c {
+			return ch
 		}
-		out.Tables = append(out.Tables, &nt)
-	}
-	return out
+		nc := *ch
+		nc.Rules = append([]*ir.Rule(nil), ch.Rules[:i]...)
+		if r != nil {
+			nc.Rules = append(nc.Rules, r)
+		}
+		nc.Rules = append(nc.Rules, ch.Rules[i+1:]...)
+		return &nc
+	})
 }

@@ -123,18 +123,11 @@ func Describe() string {
 // cloneRuleset copies the ruleset down to its rule lists; passes treat
 // rules, statements and expressions as immutable and build new ones.
 func cloneRuleset(rs *ir.Ruleset) *ir.Ruleset {
-	out := &ir.Ruleset{Prologue: rs.Prologue}
-	for _, t := range rs.Tables {
-		nt := *t
-		nt.Chains = nil
-		for _, ch := range t.Chains {
-			nc := *ch
-			nc.Rules = append([]*ir.Rule(nil), ch.Rules...)
-			nt.Chains = append(nt.Chains, &nc)
-		}
-		out.Tables = append(out.Tables, &nt)
-	}
-	return out
+	return rs.MapChains(func(_ *ir.Table, c *ir.Chain) *ir.Chain {
+		nc := *c
+		nc.Rules = append([]*ir.Rule(nil), c.Rules...)
+		return &nc
+	})
 }
 
 // RuleCount counts the rules of a ruleset.

@@ -249,19 +249,12 @@ func perBaseChain(a, b *ir.Ruleset, hook string) ([][2]*ir.Ruleset, bool) {
 	}
 	sort.Strings(keys)
 	only := func(rs *ir.Ruleset, keep string) *ir.Ruleset {
-		out := &ir.Ruleset{Prologue: rs.Prologue}
-		for _, t := range rs.Tables {
-			nt := *t
-			nt.Chains = nil
-			for _, c := range t.Chains {
-				k := t.Family.String() + " " + t.Name + " " + c.Name
-				if c.Base == nil || c.Base.Hook != hook || k == keep {
-					nt.Chains = append(nt.Chains, c)
-				}
+		return rs.MapChains(func(t *ir.Table, c *ir.Chain) *ir.Chain {
+			if c.Base == nil || c.Base.Hook != hook || t.Family.String()+" "+t.Name+" "+c.Name == keep {
+				return c
 			}
-			out.Tables = append(out.Tables, &nt)
-		}
-		return out
+			return nil
+		})
 	}
 	var out [][2]*ir.Ruleset
 	for _, k := range keys {
