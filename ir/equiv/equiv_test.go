@@ -240,3 +240,14 @@ func TestSharedBaseChains(t *testing.T) {
 	// one, the whole check proves it equivalent.
 	expectEquivalent(t, rs("tcp dport 22 accept"), rs("tcp dport 22 drop"))
 }
+
+// TestMaxClasses: past the class budget the check gives up undecided,
+// never claiming equivalence.
+func TestMaxClasses(t *testing.T) {
+	a := inputChain("drop", "tcp dport 1 accept", "tcp dport 2 accept", "tcp dport 3 accept")
+	b := inputChain("drop", "tcp dport { 1, 2, 3 } accept")
+	if res := equiv.Check(parse(t, a), parse(t, b), equiv.Options{MaxClasses: 2}); res.Equivalent || len(res.Unknown) == 0 {
+		t.Errorf("budget 2: want undecided, got %+v", res)
+	}
+	expectEquivalent(t, a, b)
+}
