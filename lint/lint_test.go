@@ -203,3 +203,21 @@ func TestOptimizedIsClean(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossChainBound: past MaxChecks accepts per hook, lint says what
+// it did not check (NFT090) instead of staying silent.
+func TestCrossChainBound(t *testing.T) {
+	src := "table ip a {\n chain c {\n  type filter hook input priority 0; policy accept;\n  tcp dport 1 accept\n  tcp dport 2 accept\n }\n}\n" +
+		"table ip b {\n chain c {\n  type filter hook input priority 10; policy accept;\n  tcp dport 3 drop\n }\n}\n"
+	rs, err := parser.Parse("b.nft", []byte(src), parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := lint.Run(rs, lint.Options{MaxChecks: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lint.Count(fs)[lint.NotAnalyzed.ID] != 1 {
+		t.Errorf("want one NFT090 finding, got %v", fs)
+	}
+}
