@@ -121,9 +121,14 @@ func Run(rs *ir.Ruleset, opts Options) ([]Finding, error) {
 		return nil, err
 	}
 	out = append(out, rules...)
+	// Rules already reported as never reached or useless are not checked
+	// against the other base chains again.
 	dead := map[ir.Pos]bool{}
 	for _, f := range rules {
-		dead[f.Pos] = true
+		switch f.ID {
+		case Shadowed.ID, Duplicate.ID, NoEffect.ID:
+			dead[f.Pos] = true
+		}
 	}
 	out = append(out, overlapFindings(rs)...)
 	out = append(out, chainFindings(rs)...)
