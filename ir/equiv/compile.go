@@ -119,6 +119,8 @@ type step struct {
 	// the branches whose atom holds; branchDim is -1 without an index.
 	branchDim   int
 	branchIndex map[int][]int
+	// indexAtoms lists the keys of branchIndex, sorted.
+	indexAtoms []int
 	// common is the conjunction of the atoms every branch requires
 	// (the key's protocol dependencies): when it is false no branch can
 	// hold and the lookup's atoms need not be split. byDim groups the
@@ -621,8 +623,11 @@ func (p *program) indexBranches(st *step) {
 	if bestIdx == nil {
 		return
 	}
-	d, idx := best, bestIdx
-	st.branchDim, st.branchIndex = d, idx
+	st.branchDim, st.branchIndex = best, bestIdx
+	for at := range bestIdx {
+		st.indexAtoms = append(st.indexAtoms, at)
+	}
+	sort.Ints(st.indexAtoms)
 }
 
 func (c *compiler) effect(s ir.Stmt, r *ir.Rule) *Effect {

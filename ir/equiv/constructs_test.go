@@ -55,6 +55,18 @@ func TestConstructs(t *testing.T) {
 		{"accept does not stop a later base chain",
 			inputChain("accept", "accept") + "table ip u {\n chain c {\n  type filter hook input priority 10; policy drop;\n }\n}\n",
 			inputChain("drop") + "table ip u {\n chain c {\n  type filter hook input priority 10; policy drop;\n }\n}\n", false},
+		// A rule on another field between port matches: the first split of
+		// the port decides only port 1, and the indexed verdict map
+		// after it must refine that class, not read it as "no key".
+		{"an indexed vmap after a partly split port",
+			inputChain("accept", "tcp dport 1 drop", "meta mark 5 drop",
+				"tcp dport vmap { 2 : drop, 3 : drop, 4 : drop, 5 : drop, 6 : drop, 7 : drop, 8 : drop, 9 : accept }"),
+			inputChain("accept", "tcp dport 1 drop", "meta mark 5 drop",
+				"tcp dport vmap { 2 : drop, 3 : drop, 4 : drop, 5 : drop, 6 : drop, 7 : drop, 8 : drop, 9 : drop }"), false},
+		{"an indexed vmap equals a range after a partly split port",
+			inputChain("accept", "tcp dport 1 drop", "meta mark 5 drop",
+				"tcp dport vmap { 2 : drop, 3 : drop, 4 : drop, 5 : drop, 6 : drop, 7 : drop, 8 : drop, 9 : accept }"),
+			inputChain("accept", "tcp dport 1 drop", "meta mark 5 drop", "tcp dport 2-8 drop"), true},
 		{"drop in an earlier chain is final",
 			inputChain("accept", "tcp dport 22 drop") + "table ip u {\n chain c {\n  type filter hook input priority 10; policy accept;\n  tcp dport 22 accept\n }\n}\n",
 			inputChain("accept", "tcp dport 22 drop"), true},

@@ -356,16 +356,76 @@ func hooksOf(fr familyRun, rss ...*ir.Ruleset) []string {
 	return hooks
 }
 
-// class is one part of a dimension's values: the atoms on the
-// dimension that hold for all of it, and a value in it.
+// class is one part of a dimension's values: every atom the class
+// decides (dec) holds for all of its values or for none; true lists
+// those that hold, and rep is one of its values. A class decides only
+// the atoms its split needed: an evaluation that needs another atom on
+// the dimension refines the class (splits it again).
 type class struct {
 	rep  ir.Value
 	true []int // sorted atom ids
+	dec  *decided
 }
 
-func (c *class) holds(atom int) bool {
-	i := sort.SearchInts(c.true, atom)
-	return i < len(c.true) && c.true[i] == atom
+// decided is the sorted list of atoms a split decides, shared by its
+// classes, with a cache of which lookup indexes it covers.
+type decided struct {
+	atoms  []int
+	covers map[*int]bool
+}
+
+// truth tells whether atom holds for the class: 1 yes, 0 no, -1 not
+// decided.
+func (c *class) truth(atom int) int {
+	if _, ok := slices.BinarySearch(c.true, atom); ok {
+		return 1
+	}
+	if _, ok := slices.BinarySearch(c.dec.atoms, atom); ok {
+		return 0
+	}
+	return -1
+}
+
+// indexed returns the atoms of a lookup's index that hold for the
+// class, when the class decides all of them.
+func (c *class) indexed(st *step) ([]int, bool) {
+	if len(st.indexAtoms) == 0 || !c.decides(st.indexAtoms) {
+		return nil, false
+	}
+	return c.true, true
+}
+
+// decides reports whether the class decides every atom of the sorted
+// list keys; the answer is cached per list, which must not change.
+func (c *class) decides(keys []int) bool {
+	if len(keys) == 0 {
+		return true
+	}
+	k := &keys[0]
+	ok, seen := c.dec.covers[k]
+	if !seen {
+		ok = subset(keys, c.dec.atoms)
+		if c.dec.covers == nil {
+			c.dec.covers = map[*int]bool{}
+		}
+		c.dec.covers[k] = ok
+	}
+	return ok
+}
+
+// subset reports whether the sorted list xs is contained in the sorted
+// list ys.
+func subset(xs, ys []int) bool {
+	j := 0
+	for _, x := range xs {
+		for j < len(ys) && ys[j] < x {
+			j++
+		}
+		if j == len(ys) || ys[j] != x {
+			return false
+		}
+	}
+	return true
 }
 
 // assignment is a path of the enumeration: a class for each dimension
@@ -397,10 +457,7 @@ func (a *assignment) truth3(p *program, f *formula) int {
 		if c == nil {
 			return -1
 		}
-		if c.holds(f.atom) {
-			return 1
-		}
-		return 0
+		return c.truth(f.atom)
 	case '&':
 		r := 1
 		for _, k := range f.kids {
@@ -433,21 +490,18 @@ type leafOracle struct {
 
 func (o leafOracle) truth(atom int) int {
 	c := o.asg.lookup(o.p.atoms[atom].dim)
-	switch {
-	case c == nil:
+	if c == nil {
 		return -1
-	case c.holds(atom):
-		return 1
 	}
-	return 0
+	return c.truth(atom)
 }
 
-func (o leafOracle) trueAtoms(dim int) ([]int, bool) {
-	c := o.asg.lookup(dim)
+func (o leafOracle) indexed(st *step) ([]int, bool) {
+	c := o.asg.lookup(st.branchDim)
 	if c == nil {
 		return nil, false
 	}
-	return c.true, true
+	return c.indexed(st)
 }
 
 // aliveSet gives, for each chain, the rules that can still do something
@@ -557,10 +611,13 @@ func (en *enumerator) run() {
 // fixedClass is the class of a dimension fixed to value v.
 func (en *enumerator) fixedClass(d int, v uint64) *class {
 	val := ir.Uint64Value(v, en.p.dims[d].width)
-	c := &class{rep: val}
+	c := &class{rep: val, dec: &decided{}}
 	for i, at := range en.p.atoms {
-		if at.dim == d && at.set.Contains(val) {
-			c.true = append(c.true, i)
+		if at.dim == d {
+			c.dec.atoms = append(c.dec.atoms, i)
+			if at.set.Contains(val) {
+				c.true = append(c.true, i)
+			}
 		}
 	}
 	return c
@@ -640,10 +697,16 @@ func (en *enumerator) splitChains(d int, chains []int) []int {
 	return out
 }
 
-func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chains []int) *splitter {
+// newSplitter prepares the filters of a split of d whose classes all
+// decide the atoms of dec; base is the class being refined, or nil.
+func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chains []int, base *class, dec *decided) *splitter {
 	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}, byAtom: map[int][]int{}}
 	sp.base = &aliveSet{parent: alive}
-	none := &assignment{dim: d, cls: &class{}, parent: asg}
+	// none is the class with the fewest atoms true: those of base.
+	none := &assignment{dim: d, cls: &class{dec: dec}, parent: asg}
+	if base != nil {
+		none.cls.true = base.true
+	}
 	for _, ch := range en.splitChains(d, chains) {
 		rules := alive.get(ch)
 		var keep []int
@@ -773,11 +836,13 @@ func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
 func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
 	if st.branchDim >= 0 {
 		if c := asg.lookup(st.branchDim); c != nil {
-			var out []int
-			for _, at := range c.true {
-				out = append(out, st.branchIndex[at]...)
+			if ats, ok := c.indexed(st); ok {
+				var out []int
+				for _, at := range ats {
+					out = append(out, st.branchIndex[at]...)
+				}
+				return out
 			}
-			return out
 		}
 	}
 	out := make([]int, len(st.branches))
@@ -787,11 +852,20 @@ func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
 	return out
 }
 
-// atomsOn returns the atoms on dimension d that the live rules of the
-// reachable chains (and their guards) use: the split must decide them
-// all, so that the class is uniform for everything evaluated below.
-func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d int) []int {
-	set := map[int]bool{}
+// atomsOn returns the atoms on dimension d a split should decide: need
+// (the atom the evaluation stopped at) and those the live rules of the
+// reachable chains (and their guards) use, in each chain up to the
+// first rule that does not use d but needs another dimension that is
+// not decided yet. Splitting on the atoms past that rule would multiply
+// the classes of d with those of the other dimension even where that
+// rule ends the packet's walk (a blocklist rule between port rules):
+// they are split later, by refining the class, where still needed.
+func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d, need int) []int {
+	set := map[int]bool{need: true}
+	// A dimension with few values (ct state, a predicate) is split on
+	// all of its atoms at once: refining it later costs more than the
+	// classes it saves.
+	small := en.p.dims[d].domain != nil || en.p.dims[d].field == nil
 	for _, id := range chains {
 		if g := en.p.chains[id].guard; g != nil {
 			for _, at := range g.atoms(nil) {
@@ -802,6 +876,7 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d 
 		}
 		for _, rid := range alive.get(id) {
 			r := en.p.rules[rid]
+			uses := len(r.byDim[d]) > 0
 			for _, at := range r.byDim[d] {
 				set[at] = true
 			}
@@ -812,7 +887,11 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d 
 				}
 				for _, at := range en.lookupAtoms(asg, st, d) {
 					set[at] = true
+					uses = true
 				}
+			}
+			if !small && !uses && en.blocked(asg, r, d) {
+				break
 			}
 		}
 	}
@@ -824,20 +903,49 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d 
 	return ats
 }
 
+// blocked reports a rule that needs an atom on a dimension other than
+// d that asg does not decide.
+func (en *enumerator) blocked(asg *assignment, r *crule, d int) bool {
+	undecided := func(byDim map[int][]int) bool {
+		for e, ats := range byDim {
+			if e == d || len(ats) == 0 {
+				continue
+			}
+			if c := asg.lookup(e); c == nil || !c.decides(ats) {
+				return true
+			}
+		}
+		return false
+	}
+	if undecided(r.byDim) {
+		return true
+	}
+	for _, li := range r.lookups {
+		st := &r.steps[li]
+		if asg.truth3(en.p, st.common) != 0 && undecided(st.byDim) {
+			return true
+		}
+	}
+	return false
+}
+
 func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	if en.done {
 		return
 	}
 	// Evaluate both sides as far as this class decides; the first
-	// undecided atom they need names the dimension to split.
-	d := en.leaf(asg, alive)
+	// undecided atom they need names the dimension to split (or to
+	// refine, when the class on it does not decide that atom).
+	d, need := en.leaf(asg, alive)
 	if d < 0 {
 		return
 	}
+	cur := asg.lookup(d)
 	chains := en.reachable(asg, alive)
-	ats := en.atomsOn(asg, chains, alive, d)
-	sp := en.newSplitter(asg, alive, d, chains)
-	for _, cls := range en.split(d, ats) {
+	ats := en.atomsOn(asg, chains, alive, d, need)
+	classes := en.split(d, ats, cur)
+	sp := en.newSplitter(asg, alive, d, chains, cur, classes[0].dec)
+	for _, cls := range classes {
 		child := &assignment{dim: d, cls: cls, parent: asg}
 		en.walk(child, en.child(sp, child))
 		if en.done {
@@ -847,8 +955,49 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 }
 
 // split partitions dimension d into the classes of values that the
-// atoms ats cannot tell apart.
-func (en *enumerator) split(d int, ats []int) []*class {
+// atoms ats cannot tell apart; when cur is not nil, it partitions cur
+// (and the classes also decide cur's atoms).
+func (en *enumerator) split(d int, ats []int, cur *class) []*class {
+	if cur != nil {
+		ats = union(ats, cur.dec.atoms)
+	}
+	dec := &decided{atoms: ats}
+	classes := en.partition(d, ats, dec)
+	if cur == nil {
+		return classes
+	}
+	// Keep the classes inside cur: those that agree with it on its atoms.
+	out := classes[:0]
+	for _, c := range classes {
+		n, ok := 0, true
+		for _, at := range c.true {
+			if _, in := slices.BinarySearch(cur.dec.atoms, at); in {
+				if _, t := slices.BinarySearch(cur.true, at); !t {
+					ok = false
+					break
+				}
+				n++
+			}
+		}
+		if ok && n == len(cur.true) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// union merges two sorted lists of atoms.
+func union(xs, ys []int) []int {
+	out := make([]int, 0, len(xs)+len(ys))
+	out = append(out, xs...)
+	out = append(out, ys...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// partition splits dimension d into the classes of values that the
+// sorted atoms ats cannot tell apart; each class decides dec.
+func (en *enumerator) partition(d int, ats []int, dec *decided) []*class {
 	dim := en.p.dims[d]
 	// Classes are found by a hash of their atoms, and a hash match is
 	// checked atom by atom: two different classes are never merged.
@@ -875,7 +1024,7 @@ func (en *enumerator) split(d int, ats []int) []*class {
 	add := func(h uint64, rep ir.Value, active []int) {
 		// active is the caller's fresh list.
 		slices.Sort(active)
-		c := &class{rep: rep, true: active}
+		c := &class{rep: rep, true: active, dec: dec}
 		byHash[h] = append(byHash[h], c)
 		classes = append(classes, c)
 	}
@@ -951,8 +1100,8 @@ func zobrist(atom int) uint64 {
 
 // leaf evaluates both rulesets on one packet class and compares them.
 // When the class does not decide an atom the evaluation needs, it
-// returns that atom's dimension instead; otherwise -1.
-func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
+// returns that atom's dimension and the atom instead; otherwise -1.
+func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 	var outs [2]Outcome
 	var evs [2]*evaluator
 	for s := 0; s < 2; s++ {
@@ -960,41 +1109,41 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) int {
 		evs[s] = ev
 		outs[s] = ev.run(s)
 		if ev.stopped() {
-			return ev.need
+			return ev.need, ev.needAtom
 		}
 		if ev.tooDeep {
 			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: jumps nest deeper than %d", en.p.fam.name, en.hook, maxDepth))
 			en.done = true
-			return -1
+			return -1, -1
 		}
 		if ev.taintRead != "" {
 			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: %s is matched after a statement (NAT, or a computed write) set it to a value nftopt does not know", en.p.fam.name, en.hook, ev.taintRead))
 			en.done = true
-			return -1
+			return -1, -1
 		}
 	}
 	// The two sides must read the same value of every dimension both read.
 	if d := conflictingReads(evs[0], evs[1]); d >= 0 {
 		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: %s is matched after a statement (NAT, or a computed write) set it to a value nftopt does not know", en.p.fam.name, en.hook, en.p.dims[d].key))
 		en.done = true
-		return -1
+		return -1, -1
 	}
 	en.res.Classes++
 	if en.opts.MaxClasses > 0 && en.res.Classes > en.opts.MaxClasses {
 		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: more than %d packet classes", en.p.fam.name, en.hook, en.opts.MaxClasses))
 		en.done = true
-		return -1
+		return -1, -1
 	}
 	en.res.Evaluated[0] += outs[0].Evaluated
 	en.res.Evaluated[1] += outs[1].Evaluated
 	if sameOutcome(outs[0], outs[1], en.opts.Counters) {
-		return -1
+		return -1, -1
 	}
 	en.res.Diffs = append(en.res.Diffs, Diff{Family: en.p.fam.name, Hook: en.hook, Packet: en.packet(asg), A: outs[0], B: outs[1]})
 	if len(en.res.Diffs) >= en.opts.MaxDiffs {
 		en.done = true
 	}
-	return -1
+	return -1, -1
 }
 
 // conflictingReads returns a dimension the two evaluations read with
@@ -1045,12 +1194,18 @@ func effectKeys(es []*Effect, counters bool) []string {
 func (en *enumerator) packet(asg *assignment) Packet {
 	pkt := Packet{Family: en.p.fam.name, Hook: en.hook, Fields: map[string]ir.Value{}, Preds: map[string]bool{}}
 	for a := asg; a != nil; a = a.parent {
+		// The innermost class of a dimension is the most refined.
 		dim := en.p.dims[a.dim]
 		if dim.field == nil {
-			pkt.Preds[dim.key[len("pred: "):]] = a.cls.rep == ir.Uint64Value(1, 1)
+			k := dim.key[len("pred: "):]
+			if _, ok := pkt.Preds[k]; !ok {
+				pkt.Preds[k] = a.cls.rep == ir.Uint64Value(1, 1)
+			}
 			continue
 		}
-		pkt.Fields[dim.key] = a.cls.rep
+		if _, ok := pkt.Fields[dim.key]; !ok {
+			pkt.Fields[dim.key] = a.cls.rep
+		}
 	}
 	pkt.prune()
 	return pkt
@@ -1061,8 +1216,12 @@ func (en *enumerator) packet(asg *assignment) Packet {
 func (en *enumerator) lookupAtoms(asg *assignment, st *step, dim int) []int {
 	if st.branchDim >= 0 && st.branchDim != dim {
 		if c := asg.lookup(st.branchDim); c != nil {
+			ats, ok := c.indexed(st)
+			if !ok {
+				return st.byDim[dim]
+			}
 			var out []int
-			for _, at := range c.true {
+			for _, at := range ats {
 				for _, bi := range st.branchIndex[at] {
 					for _, a := range st.branches[bi].cond.atoms(nil) {
 						if en.p.atoms[a].dim == dim {

@@ -27,9 +27,10 @@ type oracle interface {
 	// truth tells whether an atom holds: 1 yes, 0 no, -1 not decided
 	// (a packet class that has not been split on the atom's dimension).
 	truth(atom int) int
-	// trueAtoms lists the atoms on dim that hold, sorted; ok is false
-	// when the oracle cannot list them cheaply.
-	trueAtoms(dim int) (atoms []int, ok bool)
+	// indexed lists the atoms on a lookup's index dimension that hold,
+	// sorted; ok is false when the oracle cannot list them cheaply or
+	// does not decide every atom of the index.
+	indexed(st *step) (atoms []int, ok bool)
 }
 
 // maxDepth is the kernel's jump stack depth.
@@ -58,8 +59,8 @@ type evaluator struct {
 	// guard tests: the per-class rule filters no longer hold.
 	unfiltered bool
 	// need is the dimension of the first undecided atom the evaluation
-	// needed, or -1; the evaluation stops there.
-	need int
+	// needed, or -1; the evaluation stops there. needAtom is that atom.
+	need, needAtom int
 }
 
 func (e *evaluator) truth(a int) int {
@@ -162,11 +163,11 @@ func (e *evaluator) eval3(f *formula) int {
 	return r
 }
 
-// firstUndecided returns the dimension of an undecided atom of f.
+// firstUndecided returns an undecided atom of f, or -1.
 func (e *evaluator) firstUndecided(f *formula) int {
 	for _, at := range f.atoms(nil) {
 		if e.truth(at) < 0 {
-			return e.p.atoms[at].dim
+			return at
 		}
 	}
 	return -1
@@ -182,7 +183,9 @@ func (e *evaluator) eval(f *formula) bool {
 		return false
 	}
 	if e.need < 0 {
-		e.need = e.firstUndecided(f)
+		if at := e.firstUndecided(f); at >= 0 {
+			e.need, e.needAtom = e.p.atoms[at].dim, at
+		}
 	}
 	return false
 }
@@ -308,7 +311,8 @@ func (e *evaluator) skipped(chain, from, to int) {
 
 // rule runs one rule; kind "" means it ended without a verdict.
 func (e *evaluator) rule(r *crule) verdict {
-	for _, st := range r.steps {
+	for i := range r.steps {
+		st := &r.steps[i]
 		switch st.kind {
 		case stepMatch:
 			if !e.eval(st.cond) {
@@ -328,7 +332,7 @@ func (e *evaluator) rule(r *crule) verdict {
 			return st.verdict
 		case stepBranch:
 			found := false
-			for _, bi := range e.candidates(&st) {
+			for _, bi := range e.candidates(st) {
 				b := st.branches[bi]
 				if !e.eval(b.cond) {
 					if e.stopped() {
@@ -370,7 +374,7 @@ func (e *evaluator) candidates(st *step) []int {
 	if st.branchDim >= 0 {
 		if _, written := e.writes[st.branchDim]; !written {
 			e.observe(st.branchDim)
-			if ats, ok := e.o.trueAtoms(st.branchDim); ok {
+			if ats, ok := e.o.indexed(st); ok {
 				var out []int
 				for _, at := range ats {
 					out = append(out, st.branchIndex[at]...)

@@ -129,7 +129,7 @@ func (o packetOracle) truth(atom int) int {
 	return 0
 }
 
-func (o packetOracle) trueAtoms(int) ([]int, bool) { return nil, false }
+func (o packetOracle) indexed(*step) ([]int, bool) { return nil, false }
 
 // Machine evaluates packets of one family at one hook of a ruleset,
 // compiled once.

@@ -76,7 +76,7 @@ func randomChains(r *rand.Rand) string {
 	target := func(k int) string { return fmt.Sprintf("s%d", k+1+r.Intn(chains-k)) }
 	verdict := func(k int) string {
 		if k < chains {
-			switch r.Intn(7) {
+			switch r.Intn(8) {
 			case 0:
 				return "jump " + target(k)
 			case 1:
@@ -85,6 +85,14 @@ func randomChains(r *rand.Rand) string {
 				return fmt.Sprintf("tcp dport vmap { %d : jump %s, %d-%d : goto %s }", 1+r.Intn(6), target(k), 1+r.Intn(3), 3+r.Intn(4), target(k))
 			case 3:
 				return fmt.Sprintf("ip saddr vmap { 10.0.0.%d : jump %s, 10.0.0.%d : drop }", r.Intn(4), target(k), r.Intn(4))
+			case 4:
+				// Eight keys or more: the lookup is indexed by port.
+				var elems []string
+				for port := 0; port <= 7; port++ {
+					v := []string{"accept", "drop", "jump " + target(k), "goto " + target(k)}[r.Intn(4)]
+					elems = append(elems, fmt.Sprintf("%d : %s", port, v))
+				}
+				return "tcp dport vmap { " + strings.Join(elems, ", ") + " }"
 			}
 		}
 		vs := []string{"accept", "drop", "return", "meta mark set 2", "counter", "continue"}
