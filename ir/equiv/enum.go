@@ -739,7 +739,11 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 	return sp
 }
 
-// child returns the live rules for the class at child.
+// child returns the live rules for the class at child. A chain's list
+// ends at the first rule that always ends the chain for the class (a
+// blocklist rule for its own address): the rules after it are never
+// evaluated for the class, and copying them for each of many classes
+// would make the split quadratic.
 func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
 	var touched []int
 	for _, at := range child.cls.true {
@@ -757,27 +761,63 @@ func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
 			cand = append(cand, sp.need[ch][at]...)
 		}
 		slices.Sort(cand)
-		merged := make([]int, 0, len(sp.keep[ch])+len(cand))
+		cand = slices.Compact(cand)
+		live := cand[:0]
+		for _, rid := range cand {
+			if child.truth3(en.p, en.p.rules[rid].guard) != 0 {
+				live = append(live, rid)
+			}
+		}
 		keep := sp.keep[ch]
+		for i, rid := range live {
+			if en.alwaysEnds(child, en.p.rules[rid]) {
+				live = live[:i+1]
+				// Rule ids follow the order of the chain.
+				n, _ := slices.BinarySearch(keep, rid)
+				keep = keep[:n]
+				break
+			}
+		}
+		merged := make([]int, 0, len(keep)+len(live))
 		i, j := 0, 0
-		for i < len(keep) || j < len(cand) {
-			if j == len(cand) || i < len(keep) && keep[i] < cand[j] {
+		for i < len(keep) || j < len(live) {
+			if j == len(live) || i < len(keep) && keep[i] < live[j] {
 				merged = append(merged, keep[i])
 				i++
 				continue
 			}
-			rid := cand[j]
+			merged = append(merged, live[j])
 			j++
-			if j < len(cand) && cand[j] == rid {
-				continue
-			}
-			if child.truth3(en.p, en.p.rules[rid].guard) != 0 {
-				merged = append(merged, rid)
-			}
 		}
 		out.set(ch, merged)
 	}
 	return out
+}
+
+// alwaysEnds reports a rule that matches every packet of the class and
+// ends the chain: all its matches come before its other statements (so
+// they are its guard, and a write to what they read turns the per-class
+// lists off, see evaluator.unfiltered) and hold, it writes nothing, and
+// it ends in a verdict other than jump or continue.
+func (en *enumerator) alwaysEnds(asg *assignment, r *crule) bool {
+	matches := true
+	for i := range r.steps {
+		st := &r.steps[i]
+		switch st.kind {
+		case stepMatch:
+			if !matches || asg.truth3(en.p, st.cond) != 1 {
+				return false
+			}
+		case stepEffect:
+			matches = false
+		case stepVerdict:
+			k := st.verdict.kind
+			return k != "" && k != "jump" && k != "continue"
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // reachable returns the chains a packet can reach from the base chains
