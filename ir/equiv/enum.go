@@ -2,9 +2,12 @@ package equiv
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nftopt/nftopt/ir"
 )
@@ -19,8 +22,8 @@ type Options struct {
 	// MaxDiffs is the number of differing packet classes to report; the
 	// check stops once it has found them. 0 means 1.
 	MaxDiffs int
-	// MaxClasses stops the check, undecided, after this many packet
-	// classes; 0 means no limit.
+	// MaxClasses stops the check of a hook, undecided, after this many
+	// packet classes of one family at that hook; 0 means no limit.
 	MaxClasses int
 	// Hooks and Families restrict the check; empty means all.
 	Hooks    []string
@@ -58,7 +61,6 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 	if opts.MaxDiffs <= 0 {
 		opts.MaxDiffs = 1
 	}
-	res := Result{}
 	type pair struct {
 		a, b *ir.Ruleset
 		hook string
@@ -74,6 +76,11 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 	for i := range hooks {
 		pairs = append(pairs, pair{as[i], bs[i], hooks[i]})
 	}
+	type job struct {
+		fr familyRun
+		pair
+	}
+	var jobs []job
 	seen := map[string]bool{}
 	for _, fr := range familyRuns {
 		if !wanted(opts.Families, fr.name) {
@@ -85,32 +92,78 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 				continue
 			}
 			seen[fr.name+" "+hook] = true
-			// First each base chain alone: if every one gives every
-			// packet state the same outcome on both sides, so does their
-			// sequence (each then hands the next the same state). If one
-			// does not, a later chain may still mask the difference:
-			// check the whole hook.
-			if parts, ok := perBaseChain(pr.a, pr.b, hook); ok {
-				part := Result{}
-				for _, pp := range parts {
-					if checkHook(pp[0], pp[1], fr, hook, opts, &part); len(part.Diffs) > 0 || len(part.Unknown) > 0 {
-						break
-					}
+			jobs = append(jobs, job{fr, pr})
+		}
+	}
+	// The hooks are independent: check them in parallel, then merge
+	// the results in order, so that the answer does not depend on the
+	// schedule. A job after one that found enough differences is
+	// skipped (its result would be dropped).
+	results := make([]Result, len(jobs))
+	var next, enough atomic.Int64
+	enough.Store(int64(len(jobs)))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
 				}
-				if len(part.Diffs) == 0 && len(part.Unknown) == 0 {
-					res.Classes += part.Classes
-					res.Evaluated[0] += part.Evaluated[0]
-					res.Evaluated[1] += part.Evaluated[1]
+				if int64(i) > enough.Load() {
 					continue
 				}
+				j := jobs[i]
+				results[i] = checkJob(j.a, j.b, j.fr, j.hook, opts)
+				if len(results[i].Diffs) >= opts.MaxDiffs {
+					for {
+						cur := enough.Load()
+						if int64(i) >= cur || enough.CompareAndSwap(cur, int64(i)) {
+							break
+						}
+					}
+				}
 			}
-			if checkHook(pr.a, pr.b, fr, hook, opts, &res); len(res.Diffs) >= opts.MaxDiffs {
-				res.Equivalent = false
-				return res
-			}
+		}()
+	}
+	wg.Wait()
+	res := Result{}
+	for _, r := range results {
+		res.Classes += r.Classes
+		res.Evaluated[0] += r.Evaluated[0]
+		res.Evaluated[1] += r.Evaluated[1]
+		res.Unknown = append(res.Unknown, r.Unknown...)
+		res.Diffs = append(res.Diffs, r.Diffs...)
+		if len(res.Diffs) >= opts.MaxDiffs {
+			res.Diffs = res.Diffs[:opts.MaxDiffs]
+			return res
 		}
 	}
 	res.Equivalent = len(res.Diffs) == 0 && len(res.Unknown) == 0
+	return res
+}
+
+// checkJob compares a and b at one hook for one family. It first checks
+// each base chain alone: if every one gives every packet state the same
+// outcome on both sides, so does their sequence (each then hands the
+// next the same state). If one does not, a later chain may still mask
+// the difference: it checks the whole hook.
+func checkJob(a, b *ir.Ruleset, fr familyRun, hook string, opts Options) Result {
+	if parts, ok := perBaseChain(a, b, hook); ok {
+		part := Result{}
+		for _, pp := range parts {
+			if checkHook(pp[0], pp[1], fr, hook, opts, &part); len(part.Diffs) > 0 || len(part.Unknown) > 0 {
+				break
+			}
+		}
+		if len(part.Diffs) == 0 && len(part.Unknown) == 0 {
+			return part
+		}
+	}
+	res := Result{}
+	checkHook(a, b, fr, hook, opts, &res)
 	return res
 }
 
