@@ -106,12 +106,20 @@ const (
 	stepClobber                 // overwrite dimensions with values the model does not know
 )
 
-// step is one compiled statement.
+// step is one compiled statement. Most steps are matches, effects and
+// verdicts; the parts of map lookups and writes sit behind pointers so
+// that a step stays small (a program holds one per statement).
 type step struct {
 	kind    stepKind
 	cond    *formula
 	effect  *Effect
 	verdict verdict
+	*lookup // stepBranch
+	*change // stepWrite, stepClobber
+}
+
+// lookup is a map lookup's part of a step.
+type lookup struct {
 	// branches of a map lookup; a miss ends the rule without a verdict.
 	branches []branch
 	// branchDim and branchIndex index the branches by an atom on one
@@ -127,6 +135,10 @@ type step struct {
 	// branches' atoms by dimension.
 	common *formula
 	byDim  map[int][]int
+}
+
+// change is what a write or clobber step changes.
+type change struct {
 	// write: the dimension and the value written.
 	dim   int
 	value ir.Value
@@ -484,7 +496,7 @@ func priorityValue(fam ir.Family, b *ir.BaseChain) int {
 
 // rule compiles one rule.
 func (c *compiler) rule(chain int, r *ir.Rule) int {
-	cr := &crule{id: len(c.p.rules), chain: chain, src: r}
+	cr := &crule{id: len(c.p.rules), chain: chain, src: r, steps: make([]step, 0, len(r.Stmts)+1)}
 	c.p.rules = append(c.p.rules, cr)
 	var guard []*formula
 	inGuard := true
@@ -505,10 +517,10 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		if st.cond != nil {
 			cr.atomsUsed = st.cond.atoms(cr.atomsUsed)
 		}
-		for _, b := range st.branches {
-			cr.atomsUsed = b.cond.atoms(cr.atomsUsed)
-		}
 		if st.kind == stepBranch {
+			for _, b := range st.branches {
+				cr.atomsUsed = b.cond.atoms(cr.atomsUsed)
+			}
 			c.p.indexBranches(st)
 		}
 	}
@@ -658,7 +670,7 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 	case *ir.SetStmt:
 		// Later lookups of the set may see the element it adds or deletes.
 		eff := c.effect(s, r)
-		return []step{{kind: stepEffect, effect: eff}, {kind: stepClobber, clobber: []string{"set:" + strings.TrimPrefix(x.Set, "@")}, src: "update " + eff.Key}}
+		return []step{{kind: stepEffect, effect: eff}, {kind: stepClobber, change: &change{clobber: []string{"set:" + strings.TrimPrefix(x.Set, "@")}, src: "update " + eff.Key}}}
 	case *ir.Reject:
 		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "drop"}}}
 	case *ir.Nat:
@@ -681,10 +693,10 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 		src := "nat " + eff.Key
 		steps := []step{{kind: stepEffect, effect: eff}}
 		for _, w := range writes {
-			steps = append(steps, step{kind: stepWrite, dim: w.dim, value: w.value, src: src})
+			steps = append(steps, step{kind: stepWrite, change: &change{dim: w.dim, value: w.value, src: src}})
 		}
 		if len(clobber) > 0 {
-			steps = append(steps, step{kind: stepClobber, clobber: clobber, src: src})
+			steps = append(steps, step{kind: stepClobber, change: &change{clobber: clobber, src: src}})
 		}
 		return append(steps, step{kind: stepVerdict, verdict: verdict{kind: "accept"}})
 	case *ir.Mangle:
@@ -718,7 +730,7 @@ func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
 	}
 	if k, ok := m.Value.(*ir.Const); ok {
 		if v, ok := c.constValue(k, c.p.dims[d].width); ok {
-			return []step{{kind: stepWrite, effect: eff.effect, dim: d, value: v, src: "write " + eff.effect.Key}}
+			return []step{{kind: stepWrite, effect: eff.effect, change: &change{dim: d, value: v, src: "write " + eff.effect.Key}}}
 		}
 	}
 	if mp, ok := m.Value.(*ir.MapExpr); ok && !mp.Vmap {
@@ -739,7 +751,7 @@ func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
 	}
 	// A computed value: later matches on the field see a value the
 	// model does not know.
-	return []step{eff, {kind: stepClobber, clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}}
+	return []step{eff, {kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}}}
 }
 
 // mapBranches compiles a statement whose value comes from a literal map:
@@ -750,7 +762,7 @@ func (c *compiler) mapBranches(m *ir.MapExpr, s ir.Stmt, r *ir.Rule, terminal st
 	if !ok {
 		return step{}, false
 	}
-	st := step{kind: stepBranch}
+	st := step{kind: stepBranch, lookup: &lookup{}}
 	for _, el := range set.Elems {
 		cond := c.keyMatch(m.Key, el.Key)
 		resolved := resolveMapped(s, el.Value)
@@ -771,7 +783,7 @@ func (c *compiler) vmap(m *ir.MapExpr, r *ir.Rule) step {
 		// uninterpreted.
 		return step{kind: stepVerdict, verdict: verdict{kind: "vmap " + ir.ExprKey(m)}}
 	}
-	st := step{kind: stepBranch}
+	st := step{kind: stepBranch, lookup: &lookup{}}
 	for _, el := range elems {
 		v, ok := el.Value.(*ir.Verdict)
 		if !ok {
