@@ -134,7 +134,7 @@ type lookup struct {
 	// hold and the lookup's atoms need not be split. byDim groups the
 	// branches' atoms by dimension.
 	common *formula
-	byDim  map[int][]int
+	byDim  dimAtoms
 }
 
 // change is what a write or clobber step changes.
@@ -146,6 +146,37 @@ type change struct {
 	// statement that writes or clobbers (it identifies the value).
 	clobber []string
 	src     string
+}
+
+// dimAtoms groups atoms by dimension: one entry per dimension, in the
+// order added (a rule mentions few dimensions, so a list beats a map).
+type dimAtoms []dimList
+
+// dimList is the sorted list of atoms on one dimension.
+type dimList struct {
+	dim   int
+	atoms []int
+}
+
+// get returns the atoms on dimension d.
+func (da dimAtoms) get(d int) []int {
+	for _, l := range da {
+		if l.dim == d {
+			return l.atoms
+		}
+	}
+	return nil
+}
+
+// add appends atom at on dimension d; atoms must come in increasing order.
+func (da dimAtoms) add(d, at int) dimAtoms {
+	for i := range da {
+		if da[i].dim == d {
+			da[i].atoms = append(da[i].atoms, at)
+			return da
+		}
+	}
+	return append(da, dimList{d, []int{at}})
 }
 
 // fieldWrite is a constant written to a dimension.
@@ -191,7 +222,7 @@ type crule struct {
 	// lookups by dimension (lookups keep their own, see step.byDim);
 	// lookups lists the indexes of the lookup steps; guardDims lists the
 	// dimensions the guard mentions.
-	byDim     map[int][]int
+	byDim     dimAtoms
 	lookups   []int
 	guardDims []int
 }
@@ -525,7 +556,6 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		}
 	}
 	cr.atomsUsed = dedupe(cr.atomsUsed)
-	cr.byDim = map[int][]int{}
 	var plain []int
 	for i := range cr.steps {
 		st := &cr.steps[i]
@@ -538,7 +568,7 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 	}
 	for _, at := range dedupe(plain) {
 		d := c.p.atoms[at].dim
-		cr.byDim[d] = append(cr.byDim[d], at)
+		cr.byDim = cr.byDim.add(d, at)
 	}
 	seen := map[int]bool{}
 	for _, at := range cr.guard.atoms(nil) {
@@ -565,14 +595,13 @@ func dedupe(xs []int) []int {
 // requires on a common dimension, when there is one.
 func (p *program) indexBranches(st *step) {
 	st.branchDim = -1
-	st.byDim = map[int][]int{}
 	var all []int
 	for _, b := range st.branches {
 		all = b.cond.atoms(all)
 	}
 	for _, at := range dedupe(all) {
 		d := p.atoms[at].dim
-		st.byDim[d] = append(st.byDim[d], at)
+		st.byDim = st.byDim.add(d, at)
 	}
 	st.common = fTrue
 	if len(st.branches) > 0 {

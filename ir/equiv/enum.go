@@ -969,8 +969,9 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d,
 		}
 		for _, rid := range alive.get(id) {
 			r := en.p.rules[rid]
-			uses := len(r.byDim[d]) > 0
-			for _, at := range r.byDim[d] {
+			own := r.byDim.get(d)
+			uses := len(own) > 0
+			for _, at := range own {
 				set[at] = true
 			}
 			for _, li := range r.lookups {
@@ -999,8 +1000,9 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d,
 // blocked reports a rule that needs an atom on a dimension other than
 // d that asg does not decide.
 func (en *enumerator) blocked(asg *assignment, r *crule, d int) bool {
-	undecided := func(byDim map[int][]int) bool {
-		for e, ats := range byDim {
+	undecided := func(byDim dimAtoms) bool {
+		for _, l := range byDim {
+			e, ats := l.dim, l.atoms
 			if e == d || len(ats) == 0 {
 				continue
 			}
@@ -1311,7 +1313,7 @@ func (en *enumerator) lookupAtoms(asg *assignment, st *step, dim int) []int {
 		if c := asg.lookup(st.branchDim); c != nil {
 			ats, ok := c.indexed(st)
 			if !ok {
-				return st.byDim[dim]
+				return st.byDim.get(dim)
 			}
 			var out []int
 			for _, at := range ats {
@@ -1326,5 +1328,5 @@ func (en *enumerator) lookupAtoms(asg *assignment, st *step, dim int) []int {
 			return out
 		}
 	}
-	return st.byDim[dim]
+	return st.byDim.get(dim)
 }
