@@ -623,6 +623,12 @@ type enumerator struct {
 	// tests the dimension.
 	guardChains    map[int][]int
 	chainGuardDims [][]int
+	// evs are the two sides' evaluators, reused from leaf to leaf;
+	// visited and visit mark the chains reachable walks: chain i was
+	// seen in the current walk when visited[i] == visit.
+	evs     [2]*evaluator
+	visited []int
+	visit   int
 }
 
 func (en *enumerator) run() {
@@ -876,13 +882,16 @@ func (en *enumerator) alwaysEnds(asg *assignment, r *crule) bool {
 // reachable returns the chains a packet can reach from the base chains
 // through the live rules.
 func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
-	seen := map[int]bool{}
+	if en.visited == nil {
+		en.visited = make([]int, len(en.p.chains))
+	}
+	en.visit++
 	var order, next []int
 	visit := func(id int) {
-		if seen[id] {
+		if en.visited[id] == en.visit {
 			return
 		}
-		seen[id] = true
+		en.visited[id] = en.visit
 		order = append(order, id)
 		next = append(next, id)
 	}
@@ -1198,10 +1207,14 @@ func zobrist(atom int) uint64 {
 // returns that atom's dimension and the atom instead; otherwise -1.
 func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 	var outs [2]Outcome
-	var evs [2]*evaluator
+	evs := &en.evs
 	for s := 0; s < 2; s++ {
-		ev := &evaluator{p: en.p, o: leafOracle{en.p, asg}, alive: alive.get}
-		evs[s] = ev
+		ev := evs[s]
+		if ev == nil {
+			ev = &evaluator{p: en.p}
+			evs[s] = ev
+		}
+		ev.reset(leafOracle{en.p, asg}, alive.get)
 		outs[s] = ev.run(s)
 		if ev.stopped() {
 			return ev.need, ev.needAtom
@@ -1234,7 +1247,8 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 	if sameOutcome(outs[0], outs[1], en.opts.Counters) {
 		return -1, -1
 	}
-	en.res.Diffs = append(en.res.Diffs, Diff{Family: en.p.fam.name, Hook: en.hook, Packet: en.packet(asg), A: outs[0], B: outs[1]})
+	// The outcomes share the evaluators' buffers, reused by the next leaf.
+	en.res.Diffs = append(en.res.Diffs, Diff{Family: en.p.fam.name, Hook: en.hook, Packet: en.packet(asg), A: outs[0].clone(), B: outs[1].clone()})
 	if len(en.res.Diffs) >= en.opts.MaxDiffs {
 		en.done = true
 	}

@@ -193,9 +193,26 @@ func (e *evaluator) eval(f *formula) bool {
 // stopped reports an evaluation that needs an undecided dimension.
 func (e *evaluator) stopped() bool { return e.need >= 0 }
 
+// clone copies an outcome out of an evaluator's buffers.
+func (o Outcome) clone() Outcome {
+	o.Effects = slices.Clone(o.Effects)
+	o.Rules = slices.Clone(o.Rules)
+	return o
+}
+
+// reset prepares an evaluator for another packet class, keeping its
+// maps and buffers: the outcome of the previous run is overwritten.
+func (e *evaluator) reset(o oracle, alive func(chain int) []int) {
+	e.o, e.alive = o, alive
+	clear(e.writes)
+	clear(e.ident)
+	clear(e.read)
+	e.tooDeep, e.taintRead, e.unfiltered = false, "", false
+}
+
 // run evaluates side s (0 or 1) and returns its outcome.
 func (e *evaluator) run(s int) Outcome {
-	e.out = Outcome{Verdict: "accept"}
+	e.out = Outcome{Verdict: "accept", Effects: e.out.Effects[:0], Rules: e.out.Rules[:0]}
 	e.need = -1
 	for _, id := range e.p.sides[s] {
 		ch := e.p.chains[id]
