@@ -759,8 +759,7 @@ func (en *enumerator) splitChains(d int, chains []int) []int {
 // newSplitter prepares the filters of a split of d whose classes all
 // decide the atoms of dec; base is the class being refined, or nil.
 func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chains []int, base *class, dec *decided) *splitter {
-	sp := &splitter{keep: map[int][]int{}, need: map[int]map[int][]int{}, byAtom: map[int][]int{}}
-	sp.base = &aliveSet{parent: alive}
+	sp := &splitter{base: &aliveSet{parent: alive}}
 	// none is the class with the fewest atoms true: those of base.
 	none := &assignment{dim: d, cls: &class{dec: dec}, parent: asg}
 	if base != nil {
@@ -769,21 +768,29 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 	for _, ch := range en.splitChains(d, chains) {
 		rules := alive.get(ch)
 		var keep []int
-		idx := map[int][]int{}
-		for _, rid := range rules {
+		var idx map[int][]int
+		for i, rid := range rules {
 			r := en.p.rules[rid]
 			if none.truth3(en.p, r.guard) != 0 {
-				keep = append(keep, rid)
+				if idx != nil {
+					keep = append(keep, rid)
+				}
 				continue
 			}
-			for _, at := range r.guard.atoms(nil) {
-				if en.p.atoms[at].dim == d {
-					idx[at] = append(idx[at], rid)
-				}
+			if idx == nil {
+				idx = map[int][]int{}
+				keep = append(make([]int, 0, len(rules)-1), rules[:i]...)
+			}
+			// The rule's atoms on d include its guard's.
+			for _, at := range r.byDim.get(d) {
+				idx[at] = append(idx[at], rid)
 			}
 		}
-		if len(keep) == len(rules) {
+		if idx == nil {
 			continue
+		}
+		if sp.keep == nil {
+			sp.keep, sp.need, sp.byAtom = map[int][]int{}, map[int]map[int][]int{}, map[int][]int{}
 		}
 		sp.keep[ch] = keep
 		sp.need[ch] = idx
