@@ -408,6 +408,35 @@ type compiler struct {
 	table   *ir.Table
 	chainOf map[*ir.Table]map[string]int
 	byName  map[*ir.Table]map[string]*ir.Chain
+	setsOf  map[*ir.Table]map[string]*ir.Set
+	// anyOf caches anyBits per dimension and mask: every rule of a
+	// zone may test "ct state new".
+	anyOf map[anyKey]ir.IntervalSet
+}
+
+// anyKey names a set of values with any bit of mask set on a dimension.
+type anyKey struct {
+	dim  int
+	mask ir.Value
+}
+
+// lookupSet finds a set or map of table t by name through an index
+// (firewalld-like tables hold thousands of sets).
+func (c *compiler) lookupSet(t *ir.Table, name string) *ir.Set {
+	if c.setsOf == nil {
+		c.setsOf = map[*ir.Table]map[string]*ir.Set{}
+	}
+	m := c.setsOf[t]
+	if m == nil {
+		m = make(map[string]*ir.Set, len(t.Sets))
+		for _, st := range t.Sets {
+			if _, dup := m[st.Name]; !dup {
+				m[st.Name] = st
+			}
+		}
+		c.setsOf[t] = m
+	}
+	return m[name]
 }
 
 // lookupChain finds a chain of table t by name through an index.
@@ -837,7 +866,7 @@ func (c *compiler) mapElements(m ir.Expr) ([]*ir.Element, bool) {
 	case *ir.SetExpr:
 		return x.Elems, true
 	case *ir.SetRef:
-		if st := c.table.Set(strings.TrimPrefix(x.Name, "@")); st != nil && st.Map {
+		if st := c.lookupSet(c.table, strings.TrimPrefix(x.Name, "@")); st != nil && st.Map {
 			return st.Elements, true
 		}
 	}
@@ -1196,11 +1225,19 @@ func (c *compiler) anyBits(d int, e ir.Expr, w int) (ir.IntervalSet, bool) {
 	if err != nil {
 		return ir.IntervalSet{}, false
 	}
+	key := anyKey{d, mv}
+	if set, ok := c.anyOf[key]; ok {
+		return set, true
+	}
 	none, ok := c.maskSet(d, mv, ir.ZeroValue(w))
 	if !ok {
 		return ir.IntervalSet{}, false
 	}
-	return none.Complement(), true
+	if c.anyOf == nil {
+		c.anyOf = map[anyKey]ir.IntervalSet{}
+	}
+	c.anyOf[key] = none.Complement()
+	return c.anyOf[key], true
 }
 
 // maskSet is the set of values v with v & mask == value, over the
@@ -1287,7 +1324,7 @@ func (c *compiler) valueSet(e ir.Expr, w int, t *ir.Type) (ir.IntervalSet, bool)
 		}
 		return ir.NewIntervalSet(w, ivs...), true
 	case *ir.SetRef:
-		if s := c.table.Set(x.Name); s != nil && hasFlag(s.Flags, "constant") && !s.Map {
+		if s := c.lookupSet(c.table, x.Name); s != nil && hasFlag(s.Flags, "constant") && !s.Map {
 			set := ir.EmptySet(w)
 			for _, el := range s.Elements {
 				es, ok := c.valueSet(el.Key, w, t)
