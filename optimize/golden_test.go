@@ -3,7 +3,6 @@ package optimize_test
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/explain"
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/nftopt/nftopt/parser"
 	"golang.org/x/tools/txtar"
@@ -108,13 +108,15 @@ func runPassGolden(t *testing.T, pass, file string) {
 		t.Fatalf("not proved: %v", res.Unverified)
 	}
 	out := nft.Print(res.Output, nft.Options{})
-	explain := explainChanges(res.Changes)
+	var sb strings.Builder
+	explain.Write(&sb, res.Changes)
+	explanation := sb.String()
 	if *update {
 		files := []txtar.File{{Name: secInput, Data: input}}
 		if o, ok := sec[secOptions]; ok {
 			files = append(files, txtar.File{Name: secOptions, Data: o})
 		}
-		ar.Files = append(files, txtar.File{Name: secOutput, Data: []byte(out)}, txtar.File{Name: secExplain, Data: []byte(explain)})
+		ar.Files = append(files, txtar.File{Name: secOutput, Data: []byte(out)}, txtar.File{Name: secExplain, Data: []byte(explanation)})
 		if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +125,7 @@ func runPassGolden(t *testing.T, pass, file string) {
 	if got, want := out, string(sec[secOutput]); got != want {
 		t.Errorf("output differs (go test ./optimize -run GoldenPasses -update):\ngot:\n%s\nwant:\n%s", got, want)
 	}
-	if got, want := explain, string(sec[secExplain]); got != want {
+	if got, want := explanation, string(sec[secExplain]); got != want {
 		t.Errorf("explanation differs:\ngot:\n%s\nwant:\n%s", got, want)
 	}
 	checkWants(t, input, res.Changes)
@@ -135,27 +137,6 @@ func runPassGolden(t *testing.T, pass, file string) {
 		t.Errorf("print∘parse is not the identity on the output:\n%s", p)
 	}
 	nftCheck(t, out)
-}
-
-// explainChanges lists the changes one per line with their sources and
-// result, as nftopt optimize --explain does.
-func explainChanges(cs []optimize.Change) string {
-	var sb strings.Builder
-	for _, c := range cs {
-		fmt.Fprintf(&sb, "%s: table %s %s chain %s: %s\n", c.Pass, c.Table.Family, c.Table.Name, c.Chain.Name, c.Note)
-		if c.Kind == optimize.UnreachableChain {
-			continue
-		}
-		for _, r := range c.Sources {
-			fmt.Fprintf(&sb, "    %s: %s\n", r.Span.Start, nft.PrintRule(r, c.Table.Family, nft.Options{}))
-		}
-		if c.Result != nil {
-			fmt.Fprintf(&sb, "  => %s\n", nft.PrintRule(c.Result, c.Table.Family, nft.Options{}))
-		} else {
-			sb.WriteString("  => removed\n")
-		}
-	}
-	return sb.String()
 }
 
 var wantRE = regexp.MustCompile(`# want "([^"]*)"`)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/explain"
 	"github.com/nftopt/nftopt/ir"
 	"github.com/nftopt/nftopt/ir/equiv"
 	"github.com/nftopt/nftopt/optimize"
@@ -150,7 +151,7 @@ func (r *diffReport) write(w io.Writer, flags diffFlags) error {
 	if len(r.changes) > 0 {
 		fmt.Fprintf(w, "\nchanges (source rules -> rule):\n")
 		var sb strings.Builder
-		writeExplain(&sb, r.changes)
+		explain.Write(&sb, r.changes)
 		io.WriteString(w, indent(sb.String(), "  "))
 	}
 	fmt.Fprintf(w, "\nrules per chain (before -> after):\n")

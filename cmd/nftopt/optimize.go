@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/explain"
 	"github.com/nftopt/nftopt/ir"
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/spf13/cobra"
@@ -17,7 +18,7 @@ func newOptimize() *cobra.Command {
 	var includes, passes, tables, chains, debug []string
 	var removeUnreachable bool
 	var out, inputFormat, format string
-	var inPlace, stats, explain, keepCounters, noVerify, showDiff bool
+	var inPlace, stats, showExplain, keepCounters, noVerify, showDiff bool
 	var dflags diffFlags
 	cmd := &cobra.Command{
 		Use:   "optimize [FILE|-]",
@@ -79,8 +80,8 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			for _, u := range res.Unverified {
 				fmt.Fprintf(errw, "nftopt: warning: not optimized, the result could not be verified: %s\n", u)
 			}
-			if explain {
-				writeExplain(errw, res.Changes)
+			if showExplain {
+				explain.Write(errw, res.Changes)
 			}
 			if stats {
 				writeStats(errw, rs, res)
@@ -115,7 +116,7 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to `FILE` (atomically) instead of stdout")
 	cmd.Flags().BoolVar(&inPlace, "in-place", false, "rewrite the input file (atomically)")
 	cmd.Flags().BoolVar(&stats, "stats", false, "print rules and evaluations per packet before and after, on stderr")
-	cmd.Flags().BoolVar(&explain, "explain", false, "print which source rules became which rule, on stderr")
+	cmd.Flags().BoolVar(&showExplain, "explain", false, "print which source rules became which rule, on stderr")
 	cmd.Flags().StringSliceVar(&passes, "passes", nil, "run only these passes (see nftopt passes)")
 	cmd.Flags().BoolVar(&keepCounters, "keep-counters", false, "never merge rules that have counters")
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "skip the equivalence proof")
@@ -139,24 +140,6 @@ func newPasses() *cobra.Command {
 			_, err := io.WriteString(cmd.OutOrStdout(), optimize.Describe())
 			return err
 		},
-	}
-}
-
-// writeExplain prints, per change, the source rules and what they became.
-func writeExplain(w io.Writer, changes []optimize.Change) {
-	for _, c := range changes {
-		fmt.Fprintf(w, "%s: table %s %s chain %s: %s\n", c.Pass, c.Table.Family, c.Table.Name, c.Chain.Name, c.Note)
-		if c.Kind == optimize.UnreachableChain {
-			continue
-		}
-		for _, r := range c.Sources {
-			fmt.Fprintf(w, "    %s: %s\n", r.Span.Start, nft.PrintRule(r, c.Table.Family, nft.Options{}))
-		}
-		if c.Result != nil {
-			fmt.Fprintf(w, "  => %s\n", nft.PrintRule(c.Result, c.Table.Family, nft.Options{}))
-		} else {
-			fmt.Fprintf(w, "  => removed\n")
-		}
 	}
 }
 
