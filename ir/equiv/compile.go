@@ -1654,15 +1654,13 @@ func (c *compiler) natEffects(n *ir.Nat) ([]fieldWrite, []string) {
 // the chains it jumps or goes to, translate.
 func (c *compiler) natFieldsOf(t *ir.Table, ch *ir.Chain) []string {
 	seen := map[string]bool{ch.Name: true}
-	keys := map[string]bool{}
+	kinds := map[string]bool{}
 	var visit func(rules []*ir.Rule)
 	visit = func(rules []*ir.Rule) {
 		for _, r := range rules {
 			for _, s := range r.Stmts {
 				if n, ok := s.(*ir.Nat); ok {
-					for _, k := range natKeys(n.Kind, []string{"ip", "ip6"}, true, true) {
-						keys[k] = true
-					}
+					kinds[n.Kind] = true
 				}
 			}
 			for _, v := range ir.Verdicts(t, r) {
@@ -1678,6 +1676,12 @@ func (c *compiler) natFieldsOf(t *ir.Table, ch *ir.Chain) []string {
 		}
 	}
 	visit(ch.Rules)
+	keys := map[string]bool{}
+	for kind := range kinds {
+		for _, k := range natKeys(kind, []string{"ip", "ip6"}, true, true) {
+			keys[k] = true
+		}
+	}
 	var out []string
 	for k := range keys {
 		out = append(out, k)
