@@ -12,8 +12,9 @@ build:
 test:
 	$(GO) test -count=1 ./...
 
+# GOGC=400 is the collector setting nftopt itself uses (cmd/nftopt/gc.go).
 bench:
-	$(GO) test -timeout 0 -run '^$$' -bench . -benchtime=1x -benchmem ./tests/bench/...
+	GOGC=400 $(GO) test -timeout 0 -run '^$$' -bench . -benchtime=1x -benchmem ./tests/bench/...
 
 lint:
 	@unformatted=$$(gofmt -l .); \

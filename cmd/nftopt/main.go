@@ -31,6 +31,7 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 func main() {
+	tuneGC()
 	root := newRoot(os.Stdin, os.Stdout, os.Stderr)
 	err := root.Execute()
 	if err == nil {

@@ -113,3 +113,14 @@ func TestFmtOutputFileIsAtomic(t *testing.T) {
 		t.Errorf("version: %q", out)
 	}
 }
+
+// TestMemTotal reads the machine's memory, which tuneGC halves into the
+// collector's soft limit.
+func TestMemTotal(t *testing.T) {
+	if _, err := os.Stat("/proc/meminfo"); err != nil {
+		t.Skip("no /proc/meminfo")
+	}
+	if n := memTotal(); n < 64<<20 {
+		t.Fatalf("memTotal() = %d, want at least 64 MiB", n)
+	}
+}
