@@ -179,6 +179,10 @@ func (s IntervalSet) Len() int { return len(s.ivs) }
 // intervals. The slice is a copy.
 func (s IntervalSet) Intervals() []Interval { return slices.Clone(s.ivs) }
 
+// Interval returns the i-th interval of the set's normal form, without
+// copying the list (0 <= i < Len()).
+func (s IntervalSet) Interval(i int) Interval { return s.ivs[i] }
+
 // IsEmpty reports whether the set has no values.
 func (s IntervalSet) IsEmpty() bool { return len(s.ivs) == 0 }
 

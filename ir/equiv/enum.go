@@ -482,20 +482,55 @@ func subset(xs, ys []int) bool {
 }
 
 // assignment is a path of the enumeration: a class for each dimension
-// split so far.
+// split so far (the innermost one counts: a refinement of a dimension
+// sits below the class it refines).
 type assignment struct {
 	dim    int
 	cls    *class
 	parent *assignment
+	depth  int
+	// idx, on every indexStride-th node of a path, holds the innermost
+	// class of every dimension, so that a lookup on a deep path (many
+	// refinements) walks at most indexStride nodes.
+	idx []*class
 }
+
+// indexStride is the distance between indexed nodes of a path.
+const indexStride = 32
 
 func (a *assignment) lookup(dim int) *class {
 	for ; a != nil; a = a.parent {
+		if a.idx != nil {
+			return a.idx[dim]
+		}
 		if a.dim == dim {
 			return a.cls
 		}
 	}
 	return nil
+}
+
+// extend returns the path p followed by class c of dimension d.
+func (en *enumerator) extend(p *assignment, d int, c *class) *assignment {
+	a := &assignment{dim: d, cls: c, parent: p}
+	if p != nil {
+		a.depth = p.depth + 1
+	}
+	if a.depth%indexStride == indexStride-1 {
+		var below []*assignment
+		x := a
+		for ; x != nil && x.idx == nil; x = x.parent {
+			below = append(below, x)
+		}
+		a.idx = make([]*class, len(en.p.dims))
+		if x != nil {
+			copy(a.idx, x.idx)
+		}
+		for i := len(below) - 1; i >= 0; i-- {
+			a.idx[below[i].dim] = below[i].cls
+		}
+	}
+	return a
 }
 
 // truth3 evaluates a formula under a partial assignment: 1 true, 0 false, -1 unknown.
@@ -655,9 +690,9 @@ func (en *enumerator) run() {
 	// Fix the family's protocol dimensions.
 	if en.p.fam.nfproto != 0 {
 		d := en.p.dimIndex["meta nfproto"]
-		root = &assignment{dim: d, cls: en.fixedClass(d, en.p.fam.nfproto), parent: root}
+		root = en.extend(root, d, en.fixedClass(d, en.p.fam.nfproto))
 		if d, ok := en.p.dimIndex["meta protocol"]; ok {
-			root = &assignment{dim: d, cls: en.fixedClass(d, en.p.fam.protocol), parent: root}
+			root = en.extend(root, d, en.fixedClass(d, en.p.fam.protocol))
 		}
 	}
 	alive := all
@@ -1057,7 +1092,7 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	classes := en.split(d, ats, cur)
 	sp := en.newSplitter(asg, alive, d, chains, cur, classes[0].dec)
 	for _, cls := range classes {
-		child := &assignment{dim: d, cls: cls, parent: asg}
+		child := en.extend(asg, d, cls)
 		en.walk(child, en.child(sp, child))
 		if en.done {
 			return
@@ -1072,29 +1107,7 @@ func (en *enumerator) split(d int, ats []int, cur *class) []*class {
 	if cur != nil {
 		ats = union(ats, cur.dec.atoms)
 	}
-	dec := &decided{atoms: ats}
-	classes := en.partition(d, ats, dec)
-	if cur == nil {
-		return classes
-	}
-	// Keep the classes inside cur: those that agree with it on its atoms.
-	out := classes[:0]
-	for _, c := range classes {
-		n, ok := 0, true
-		for _, at := range c.true {
-			if _, in := slices.BinarySearch(cur.dec.atoms, at); in {
-				if _, t := slices.BinarySearch(cur.true, at); !t {
-					ok = false
-					break
-				}
-				n++
-			}
-		}
-		if ok && n == len(cur.true) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return en.partition(d, ats, &decided{atoms: ats}, cur)
 }
 
 // union merges two sorted lists of atoms.
@@ -1107,9 +1120,28 @@ func union(xs, ys []int) []int {
 }
 
 // partition splits dimension d into the classes of values that the
-// sorted atoms ats cannot tell apart; each class decides dec.
-func (en *enumerator) partition(d int, ats []int, dec *decided) []*class {
+// sorted atoms ats cannot tell apart; each class decides dec. When cur
+// is not nil, only the values inside it count: those where cur's
+// atoms hold as they do for cur.
+func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*class {
 	dim := en.p.dims[d]
+	// inside counts, for the atoms active at a value, how many agree
+	// with cur: a value is inside cur when all of cur's true atoms and
+	// none of its false ones are active.
+	role := func(at int) int { return 0 }
+	want := 0
+	if cur != nil {
+		want = len(cur.true)
+		role = func(at int) int {
+			if _, ok := slices.BinarySearch(cur.true, at); ok {
+				return 1
+			}
+			if _, ok := slices.BinarySearch(cur.dec.atoms, at); ok {
+				return -1 - want // a false atom of cur: never inside
+			}
+			return 0
+		}
+	}
 	// Classes are found by a hash of their atoms, and a hash match is
 	// checked atom by atom: two different classes are never merged.
 	byHash := map[uint64][]*class{}
@@ -1143,14 +1175,16 @@ func (en *enumerator) partition(d int, ats []int, dec *decided) []*class {
 		for _, v := range dim.domain {
 			var h uint64
 			var active []int
+			inside := 0
 			for _, at := range ats {
 				if en.p.atoms[at].set.Contains(v) {
 					h ^= zobrist(at)
 					active = append(active, at)
+					inside += role(at)
 				}
 			}
 			inActive := func(at int) bool { return slices.Contains(active, at) }
-			if !known(h, len(active), inActive) {
+			if inside == want && !known(h, len(active), inActive) {
 				add(h, v, active)
 			}
 		}
@@ -1159,42 +1193,49 @@ func (en *enumerator) partition(d int, ats []int, dec *decided) []*class {
 	type event struct {
 		at    ir.Value
 		atom  int
+		role  int
 		start bool
 	}
 	var evs []event
 	for _, at := range ats {
-		for _, iv := range en.p.atoms[at].set.Intervals() {
-			evs = append(evs, event{iv.Lo, at, true})
+		set, r := en.p.atoms[at].set, role(at)
+		for i := range set.Len() {
+			iv := set.Interval(i)
+			evs = append(evs, event{iv.Lo, at, r, true})
 			if n, ok := iv.Hi.Next(); ok {
-				evs = append(evs, event{n, at, false})
+				evs = append(evs, event{n, at, r, false})
 			}
 		}
 	}
 	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
 	active := map[int]bool{}
 	var h uint64
-	cur := ir.ZeroValue(dim.width)
+	inside := 0
+	at := ir.ZeroValue(dim.width)
 	for i := 0; i <= len(evs); i++ {
-		if i == len(evs) || evs[i].at.Compare(cur) > 0 {
-			// [cur, evs[i].at-1] (or to the end) is one elementary
-			// interval; list its atoms only if its class is new.
-			if !known(h, len(active), func(at int) bool { return active[at] }) {
+		if i == len(evs) || evs[i].at.Compare(at) > 0 {
+			// [at, evs[i].at-1] (or to the end) is one elementary
+			// interval; list its atoms only if it is inside cur and its
+			// class is new.
+			if inside == want && !known(h, len(active), func(a int) bool { return active[a] }) {
 				list := make([]int, 0, len(active))
-				for at := range active {
-					list = append(list, at)
+				for a := range active {
+					list = append(list, a)
 				}
-				add(h, cur, list)
+				add(h, at, list)
 			}
 			if i == len(evs) {
 				break
 			}
-			cur = evs[i].at
+			at = evs[i].at
 		}
 		e := evs[i]
 		if e.start {
 			active[e.atom] = true
+			inside += e.role
 		} else {
 			delete(active, e.atom)
+			inside -= e.role
 		}
 		h ^= zobrist(e.atom)
 	}
