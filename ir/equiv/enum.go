@@ -802,24 +802,38 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 	}
 	for _, ch := range en.splitChains(d, chains) {
 		rules := alive.get(ch)
+		// keep is rules less those dropped; while the dropped ones are
+		// all in front (a refinement drops the rule it passed), it is a
+		// shared suffix of rules, not a copy.
 		var keep []int
 		var idx map[int][]int
+		front, copied, kept := 0, false, false
 		for i, rid := range rules {
 			r := en.p.rules[rid]
 			if none.truth3(en.p, r.guard) != 0 {
-				if idx != nil {
+				kept = true
+				if copied {
 					keep = append(keep, rid)
 				}
 				continue
 			}
 			if idx == nil {
 				idx = map[int][]int{}
-				keep = append(make([]int, 0, len(rules)-1), rules[:i]...)
+			}
+			switch {
+			case !kept:
+				front++
+			case !copied:
+				copied = true
+				keep = append(make([]int, 0, len(rules)-front-1), rules[front:i]...)
 			}
 			// The rule's atoms on d include its guard's.
 			for _, at := range r.byDim.get(d) {
 				idx[at] = append(idx[at], rid)
 			}
+		}
+		if idx != nil && !copied {
+			keep = rules[front:len(rules):len(rules)]
 		}
 		if idx == nil {
 			continue
@@ -870,6 +884,11 @@ func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
 			}
 		}
 		keep := sp.keep[ch]
+		if len(live) == 0 {
+			// Lists are never appended to in place: share it.
+			out.set(ch, keep)
+			continue
+		}
 		for i, rid := range live {
 			if en.alwaysEnds(child, en.p.rules[rid]) {
 				live = live[:i+1]
