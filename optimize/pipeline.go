@@ -11,12 +11,15 @@ import (
 
 // Pipeline is the ordered list of passes. Order matters:
 //   - chains runs first, so that no pass spends time on chains it removes;
+//   - deps runs before the passes that compare rules, so that a rule
+//     written with nft's implied protocol match compares equal to one
+//     written without;
 //   - dead runs before merge, so that shadowed rules do not break merge runs;
 //   - intervals runs before merge, so that runs see coalesced sets;
 //   - reorder runs before merge, to bring rules of one shape together;
 //   - merge runs twice: the second round merges rules that the first
 //     made alike (sets of the same shape next to each other).
-var Pipeline = []Pass{unreachableChains, deadRules, coalesceIntervals, reorderRules, mergeRules, mergeRules}
+var Pipeline = []Pass{unreachableChains, dropDependencies, deadRules, coalesceIntervals, reorderRules, mergeRules, mergeRules}
 
 // Result is the outcome of Run.
 type Result struct {
