@@ -55,9 +55,10 @@ var deadRules = Pass{
 
 // terminalGuard returns the match keys of a rule made only of matches
 // and a verdict that ends evaluation of the chain for every packet it
-// matches (accept, drop, reject, goto, return).
+// matches (accept, drop, reject, goto, return). A rule that draws a
+// number matches a packet only sometimes: it has none.
 func terminalGuard(r *ir.Rule) (map[string]bool, bool) {
-	if len(r.Stmts) == 0 {
+	if len(r.Stmts) == 0 || drawsNumber(r) {
 		return nil, false
 	}
 	m := map[string]bool{}

@@ -113,7 +113,7 @@ func literal(e ir.Expr) bool {
 // reject, log or NAT statement. Limits, quotas, set updates and writes
 // keep per-rule state or order and are barriers.
 func mergeable(r *ir.Rule, keepCounters bool) bool {
-	if r.Insert || len(r.Stmts) == 0 {
+	if r.Insert || len(r.Stmts) == 0 || drawsNumber(r) {
 		return false
 	}
 	for _, s := range r.Stmts {

@@ -91,6 +91,9 @@ func shapeOf(r *ir.Rule) string {
 // moving another rule across it changes nothing for packets it does not
 // match.
 func plain(r *ir.Rule) bool {
+	if drawsNumber(r) {
+		return false
+	}
 	for _, s := range r.Stmts {
 		switch x := s.(type) {
 		case *ir.Match, *ir.Counter, *ir.Log, *ir.Reject:

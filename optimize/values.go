@@ -1,6 +1,8 @@
 package optimize
 
 import (
+	"strings"
+
 	"github.com/nftopt/nftopt/ir"
 )
 
@@ -88,4 +90,20 @@ func disjointTuples(sels []*ir.Selector, tuples []ir.Expr) bool {
 		}
 	}
 	return true
+}
+
+// drawsNumber reports a rule that evaluates a number generator (numgen
+// random or numgen inc): every evaluation draws a new number, so the
+// rule is not a fixed test of the packet, and how many times a packet
+// evaluates it matters. Such a rule never shadows a later one, never
+// merges, and no rule moves across it. (A numgen expression is always
+// printed with its keyword, which the canonical text of a statement
+// shows.)
+func drawsNumber(r *ir.Rule) bool {
+	for _, s := range r.Stmts {
+		if strings.Contains(ir.StmtKey(s), "numgen ") {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package equiv
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -292,6 +293,36 @@ type program struct {
 	// rules whose guard tests it.
 	guardWritten map[int]bool
 	guardIdx     map[int]map[int][]int
+	// drawDims lists, per number generator expression (numgen random or
+	// inc, by text), the predicate dimensions that test its value, and
+	// drawOf the generator of each such dimension; stepDraws lists the
+	// generators each step evaluates. Every evaluation draws a new
+	// number: from the second draw on a path, the predicates are copies
+	// of their own (drawAtom), made when first needed.
+	drawDims  map[string][]int
+	drawOf    map[int]string
+	stepDraws map[*step][]string
+	drawAtoms map[drawKey]int
+}
+
+// drawKey names the copy of an atom for the n-th draw of its generator.
+type drawKey struct{ atom, n int }
+
+// drawAtom returns the atom that tests, for the n-th draw (n >= 2) of
+// its generator, what atom tests for the first.
+func (p *program) drawAtom(atom, n int) int {
+	k := drawKey{atom, n}
+	if a, ok := p.drawAtoms[k]; ok {
+		return a
+	}
+	at := p.atoms[atom]
+	d := p.dimension(fmt.Sprintf("%s (draw %d)", p.dims[at.dim].key, n), p.dims[at.dim].width, nil)
+	a := p.atomOf(d, at.set).atom
+	if p.drawAtoms == nil {
+		p.drawAtoms = map[drawKey]int{}
+	}
+	p.drawAtoms[k] = a
+	return a
 }
 
 // familyRun is one kind of packet: which table families see it.
@@ -606,7 +637,42 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 			cr.guardDims = append(cr.guardDims, d)
 		}
 	}
+	if c.p.drawDims != nil {
+		c.p.recordDraws(cr)
+	}
 	return cr.id
+}
+
+// recordDraws notes, for each step of r, the number generators whose
+// predicates it tests.
+func (p *program) recordDraws(r *crule) {
+	for i := range r.steps {
+		st := &r.steps[i]
+		var fs []*formula
+		switch st.kind {
+		case stepMatch:
+			fs = append(fs, st.cond)
+		case stepBranch:
+			for _, b := range st.branches {
+				fs = append(fs, b.cond)
+			}
+		}
+		var gens []string
+		for _, f := range fs {
+			for _, at := range f.atoms(nil) {
+				if gen, ok := p.drawOf[p.atoms[at].dim]; ok && !slices.Contains(gens, gen) {
+					gens = append(gens, gen)
+				}
+			}
+		}
+		if len(gens) > 0 {
+			sort.Strings(gens)
+			if p.stepDraws == nil {
+				p.stepDraws = map[*step][]string{}
+			}
+			p.stepDraws[st] = gens
+		}
+	}
 }
 
 func dedupe(xs []int) []int {
@@ -957,6 +1023,16 @@ func (c *compiler) match(m *ir.Match) *formula {
 		return f
 	}
 	key := ir.StmtKey(m)
+	if gen := drawIn(m.Left); gen != "" {
+		d := c.p.dimension("pred: "+key, 1, nil)
+		if !slices.Contains(c.p.drawDims[gen], d) {
+			if c.p.drawDims == nil {
+				c.p.drawDims, c.p.drawOf = map[string][]int{}, map[int]string{}
+			}
+			c.p.drawDims[gen] = append(c.p.drawDims[gen], d)
+			c.p.drawOf[d] = gen
+		}
+	}
 	if _, seen := c.p.predDims[key]; !seen {
 		var dims []int
 		for _, sel := range selectorsIn(m.Left, m.Right) {
@@ -970,6 +1046,30 @@ func (c *compiler) match(m *ir.Match) *formula {
 		}
 	}
 	return c.p.pred(key)
+}
+
+// drawIn returns the text of the number generator (numgen random or
+// numgen inc) e evaluates, or "". Each evaluation of one draws a new
+// number, so two matches on it are not two tests of one value.
+func drawIn(e ir.Expr) string {
+	switch x := e.(type) {
+	case *ir.Special:
+		if x.Kind == "numgen" {
+			return ir.ExprKey(x)
+		}
+	case *ir.Binop:
+		if g := drawIn(x.X); g != "" {
+			return g
+		}
+		return drawIn(x.Y)
+	case *ir.Concat:
+		for _, p := range x.Parts {
+			if g := drawIn(p); g != "" {
+				return g
+			}
+		}
+	}
+	return ""
 }
 
 // setRefsIn lists the named sets and maps expressions look up.
@@ -1458,6 +1558,13 @@ func (p *program) fixGuards() {
 	for _, ch := range p.chains {
 		mark(nat, ch.natClobber)
 		p.clobbers = p.clobbers || len(ch.natClobber) > 0
+	}
+	// A number generator's next draw is a new value for the very next
+	// rule: like other writes, guards must not rely on it.
+	for _, dims := range p.drawDims {
+		for _, d := range dims {
+			other[d] = true
+		}
 	}
 	for _, r := range p.rules {
 		for _, st := range r.steps {

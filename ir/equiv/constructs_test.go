@@ -67,6 +67,14 @@ func TestConstructs(t *testing.T) {
 			inputChain("accept", "tcp dport 1 drop", "meta mark 5 drop",
 				"tcp dport vmap { 2 : drop, 3 : drop, 4 : drop, 5 : drop, 6 : drop, 7 : drop, 8 : drop, 9 : accept }"),
 			inputChain("accept", "tcp dport 1 drop", "meta mark 5 drop", "tcp dport 2-8 drop"), true},
+		// Each evaluation of numgen draws a new number: two rules that
+		// test it are two draws, not one test twice.
+		{"two draws of numgen are not one",
+			inputChain("accept", "numgen random mod 2 == 0 drop", "numgen random mod 2 == 0 drop"),
+			inputChain("accept", "numgen random mod 2 == 0 drop"), false},
+		{"one draw of numgen equals itself",
+			inputChain("accept", "meta l4proto tcp numgen random mod 2 vmap { 0 : accept, 1 : drop }", "meta l4proto udp numgen random mod 2 vmap { 0 : accept, 1 : drop }"),
+			inputChain("accept", "meta l4proto { tcp, udp } numgen random mod 2 vmap { 0 : accept, 1 : drop }"), true},
 		{"drop in an earlier chain is final",
 			inputChain("accept", "tcp dport 22 drop") + "table ip u {\n chain c {\n  type filter hook input priority 10; policy accept;\n  tcp dport 22 accept\n }\n}\n",
 			inputChain("accept", "tcp dport 22 drop"), true},

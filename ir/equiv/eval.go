@@ -61,9 +61,23 @@ type evaluator struct {
 	// need is the dimension of the first undecided atom the evaluation
 	// needed, or -1; the evaluation stops there. needAtom is that atom.
 	need, needAtom int
+	// drawn counts the evaluations of each number generator so far.
+	drawn map[string]int
+}
+
+// resolve returns the atom a test of atom a reads now: for the predicate
+// of a number generator drawn more than once, the atom of this draw.
+func (e *evaluator) resolve(a int) int {
+	if e.p.drawOf != nil {
+		if g, ok := e.p.drawOf[e.p.atoms[a].dim]; ok && e.drawn[g] > 1 {
+			return e.p.drawAtom(a, e.drawn[g])
+		}
+	}
+	return a
 }
 
 func (e *evaluator) truth(a int) int {
+	a = e.resolve(a)
 	at := e.p.atoms[a]
 	if v, ok := e.writes[at.dim]; ok {
 		if at.set.Contains(v) {
@@ -130,6 +144,18 @@ func (e *evaluator) rename(dims []int, src string) {
 	}
 }
 
+// draw counts an evaluation of each of the number generators gens:
+// from the second one on a path, the generator's predicates test a new
+// number, with atoms of their own (see truth).
+func (e *evaluator) draw(gens []string) {
+	for _, g := range gens {
+		if e.drawn == nil {
+			e.drawn = map[string]int{}
+		}
+		e.drawn[g]++
+	}
+}
+
 // eval3 evaluates a formula: 1 true, 0 false, -1 undecided.
 func (e *evaluator) eval3(f *formula) int {
 	switch f.op {
@@ -167,7 +193,7 @@ func (e *evaluator) eval3(f *formula) int {
 func (e *evaluator) firstUndecided(f *formula) int {
 	for _, at := range f.atoms(nil) {
 		if e.truth(at) < 0 {
-			return at
+			return e.resolve(at)
 		}
 	}
 	return -1
@@ -207,6 +233,7 @@ func (e *evaluator) reset(o oracle, alive func(chain int) []int) {
 	clear(e.writes)
 	clear(e.ident)
 	clear(e.read)
+	clear(e.drawn)
 	e.tooDeep, e.taintRead, e.unfiltered = false, "", false
 }
 
@@ -330,6 +357,9 @@ func (e *evaluator) skipped(chain, from, to int) {
 func (e *evaluator) rule(r *crule) verdict {
 	for i := range r.steps {
 		st := &r.steps[i]
+		if e.p.stepDraws != nil {
+			e.draw(e.p.stepDraws[st])
+		}
 		switch st.kind {
 		case stepMatch:
 			if !e.eval(st.cond) {
