@@ -1,10 +1,8 @@
 package optimize_test
 
 import (
-	"bytes"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,6 +13,7 @@ import (
 	"github.com/nftopt/nftopt/explain"
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/nftopt/nftopt/parser"
+	"github.com/nftopt/nftopt/tests/nftns"
 	"golang.org/x/tools/txtar"
 )
 
@@ -172,19 +171,8 @@ func checkWants(t *testing.T, input []byte, cs []optimize.Change) {
 // nft and root are available; under CI they must be.
 func nftCheck(t *testing.T, text string) {
 	t.Helper()
-	_, e1 := exec.LookPath("nft")
-	_, e2 := exec.LookPath("unshare")
-	if os.Geteuid() != 0 || e1 != nil || e2 != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI: nft -c needs root, nft and unshare")
-		}
-		return
-	}
-	cmd := exec.Command("unshare", "-n", "nft", "-c", "-f", "-")
-	cmd.Stdin = strings.NewReader(text)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		t.Errorf("nft -c rejects the output: %v\n%s", err, stderr.String())
+	nftns.Require(t)
+	if out, err := nftns.Check(strings.NewReader(text)); err != nil {
+		t.Errorf("nft -c rejects the output: %v\n%s", err, out)
 	}
 }

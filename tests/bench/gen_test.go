@@ -1,15 +1,14 @@
 package bench
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/nftopt/nftopt/ir"
 	"github.com/nftopt/nftopt/parser"
+	"github.com/nftopt/nftopt/tests/nftns"
 )
 
 // countRules returns the number of rules in all chains of rs.
@@ -67,7 +66,7 @@ func TestGeneratorsExact(t *testing.T) {
 // the host's ruleset is never touched. It needs root, nft and unshare:
 // without them it skips, or fails when CI is set.
 func TestGeneratorsNftCheck(t *testing.T) {
-	requireNftCheck(t)
+	nftns.Require(t)
 	dir := t.TempDir()
 	for _, g := range Generators {
 		t.Run(g.Name, func(t *testing.T) {
@@ -75,38 +74,9 @@ func TestGeneratorsNftCheck(t *testing.T) {
 			if err := os.WriteFile(file, []byte(g.Gen(200)), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if out, err := nftCheck(file); err != nil {
+			if out, err := nftns.CheckFile(file); err != nil {
 				t.Fatalf("nft -c -f %s: %v\n%s", file, err, out)
 			}
 		})
 	}
-}
-
-// requireNftCheck skips tb unless it can run `nft -c` in a new network
-// namespace: it needs root, nft and unshare. When CI is set (non-empty)
-// it fails instead of skipping, since CI must check the generators.
-func requireNftCheck(tb testing.TB) {
-	tb.Helper()
-	missing := func(format string, args ...any) {
-		tb.Helper()
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("CI is set, so not skipping: "+format, args...)
-		}
-		tb.Skipf(format, args...)
-	}
-	if os.Geteuid() != 0 {
-		missing("nft -c needs root (euid %d)", os.Geteuid())
-	}
-	for _, tool := range []string{"nft", "unshare"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing("nft -c needs %s: %v", tool, err)
-		}
-	}
-}
-
-// nftCheck runs `nft -c -f file` in a new, empty network namespace and
-// returns its combined output.
-func nftCheck(file string) ([]byte, error) {
-	out, err := exec.Command("unshare", "-n", "nft", "-c", "-f", file).CombinedOutput()
-	return bytes.TrimSpace(out), err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/nftopt/nftopt/ir/equiv"
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/nftopt/nftopt/parser"
+	"github.com/nftopt/nftopt/tests/nftns"
 )
 
 func mustParse(b *testing.B, src string) *ir.Ruleset {
@@ -90,7 +91,7 @@ func BenchmarkOptimize(b *testing.B) {
 // BenchmarkNftOptimize measures Debian's "nft -c -o -f" on the same
 // inputs, in a throwaway network namespace.
 func BenchmarkNftOptimize(b *testing.B) {
-	requireNftCheck(b)
+	nftns.Require(b)
 	forEachInput(b, func(b *testing.B, src []byte, rules int) {
 		file := filepath.Join(b.TempDir(), "in.nft")
 		if err := os.WriteFile(file, src, 0o644); err != nil {

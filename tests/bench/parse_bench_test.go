@@ -7,6 +7,7 @@ import (
 
 	"github.com/nftopt/nftopt/emit/nft"
 	"github.com/nftopt/nftopt/parser"
+	"github.com/nftopt/nftopt/tests/nftns"
 )
 
 // benchSizes are the rule counts every benchmark runs at, by name.
@@ -89,7 +90,7 @@ func BenchmarkParsePrint(b *testing.B) {
 // nft's own parse-and-check time beside nftopt's. Each iteration includes
 // starting unshare and nft. It skips without root, nft or unshare.
 func BenchmarkNftCheck(b *testing.B) {
-	requireNftCheck(b)
+	nftns.Require(b)
 	for _, size := range benchSizes {
 		b.Run(size.name, func(b *testing.B) {
 			src := Blocklist(size.n)
@@ -99,7 +100,7 @@ func BenchmarkNftCheck(b *testing.B) {
 			}
 			b.SetBytes(int64(len(src)))
 			for b.Loop() {
-				if out, err := nftCheck(file); err != nil {
+				if out, err := nftns.CheckFile(file); err != nil {
 					b.Fatalf("nft -c -f %s: %v\n%s", file, err, out)
 				}
 			}

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/nftopt/nftopt/tests/nftns"
 )
 
 var (
@@ -32,20 +34,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// needRoot skips without root, nft and unshare, except under CI.
-func needRoot(t *testing.T) {
-	t.Helper()
-	_, e1 := exec.LookPath("nft")
-	_, e2 := exec.LookPath("unshare")
-	if os.Geteuid() == 0 && e1 == nil && e2 == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("the integration recipes need root, nft and unshare under CI")
-	}
-	t.Skip("needs root, nft and unshare")
 }
 
 // recipes returns the code blocks of docs/integration.md whose first
@@ -144,7 +132,7 @@ func runSteps(workflow string) []string {
 }
 
 func TestGitHubActionsRecipe(t *testing.T) {
-	needRoot(t)
+	nftns.Require(t)
 	steps := runSteps(recipes(t)["github-actions"])
 	if len(steps) != 2 {
 		t.Fatalf("want the lint and SARIF steps, got %q", steps)
@@ -166,7 +154,7 @@ func TestGitHubActionsRecipe(t *testing.T) {
 }
 
 func TestCIShellRecipe(t *testing.T) {
-	needRoot(t)
+	nftns.Require(t)
 	r := recipes(t)["ci-shell"]
 	if out, code := sh(t, workdir(t, map[string]string{"rules/a.nft": clean}), r); code != 0 {
 		t.Errorf("clean: exit %d\n%s", code, out)
@@ -177,7 +165,7 @@ func TestCIShellRecipe(t *testing.T) {
 }
 
 func TestPreCommitHook(t *testing.T) {
-	needRoot(t)
+	nftns.Require(t)
 	y := read(t, filepath.Join(repo, ".pre-commit-hooks.yaml"))
 	entry := regexp.MustCompile(`(?m)^\s+entry: (.*)$`).FindStringSubmatch(y)
 	files := regexp.MustCompile(`(?m)^\s+files: (.*)$`).FindStringSubmatch(y)
@@ -206,7 +194,7 @@ func TestPreCommitHook(t *testing.T) {
 }
 
 func TestPreApplyRecipe(t *testing.T) {
-	needRoot(t)
+	nftns.Require(t)
 	r := recipes(t)["pre-apply"]
 	wrapper := read(t, filepath.Join(repo, "contrib", "nft-apply-optimized"))
 	dir := workdir(t, map[string]string{"contrib/nft-apply-optimized": wrapper, "ruleset.nft": wasteful})
@@ -239,7 +227,7 @@ func realworld(t *testing.T, rel string) string {
 }
 
 func TestFirewalldRecipe(t *testing.T) {
-	needRoot(t)
+	nftns.Require(t)
 	fw := realworld(t, "firewalld/rhel8-firewalld-libvirt-list-ruleset.nft")
 	dir := workdir(t, map[string]string{"firewalld.nft": fw})
 	out, code := sh(t, dir, "nft -f firewalld.nft || exit 99\nset -e\n"+recipes(t)["firewalld"])
@@ -249,7 +237,7 @@ func TestFirewalldRecipe(t *testing.T) {
 }
 
 func TestLibvirtHookRecipe(t *testing.T) {
-	needRoot(t)
+	nftns.Require(t)
 	fw := realworld(t, "firewalld/rhel8-firewalld-libvirt-list-ruleset.nft")
 	dir := workdir(t, map[string]string{"firewalld.nft": fw, "network": recipes(t)["libvirt-hook"]})
 	out, code := sh(t, dir, "nft -f firewalld.nft || exit 99\n./network default started", "NFTOPT_LIBVIRT_TABLE=ip filter")
@@ -262,7 +250,7 @@ func TestLibvirtHookRecipe(t *testing.T) {
 }
 
 func TestKubeProxyRecipe(t *testing.T) {
-	needRoot(t)
+	nftns.Require(t)
 	kp := realworld(t, "kube-proxy/kube-proxy-TestOverallNFTablesRules.fixed.nft")
 	dir := workdir(t, map[string]string{"kube-proxy-rules.nft": kp})
 	out, code := sh(t, dir, "nft -f kube-proxy-rules.nft || exit 99\nset -e\n"+recipes(t)["kube-proxy"])

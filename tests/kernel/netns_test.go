@@ -10,34 +10,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// skipOrFail skips t with the reason, except under CI (CI set and
-// non-empty), where a missing prerequisite is a failure: CI must run every
-// kernel test.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set, so not skipping: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
+	"github.com/nftopt/nftopt/tests/nftns"
+)
 
 // requireNetns skips (or, under CI, fails) t unless the test can create
 // throwaway network namespaces and load rulesets into them: it needs root,
 // nft, ip and a working `unshare -n`.
 func requireNetns(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "kernel tests need root (euid %d)", os.Geteuid())
-	}
-	for _, tool := range []string{"nft", "ip", "unshare"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, "kernel tests need %s: %v", tool, err)
-		}
-	}
+	nftns.Require(t, "ip")
 	if out, err := exec.Command("unshare", "-n", "nft", "list", "ruleset").CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot list a ruleset in a new network namespace: %v: %s", err, bytes.TrimSpace(out))
+		nftns.SkipOrFail(t, "cannot list a ruleset in a new network namespace: %v: %s", err, bytes.TrimSpace(out))
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nftopt/nftopt/tests/nftns"
 )
 
 // maxParallel bounds how many corpus files are processed at once.
@@ -100,7 +102,7 @@ func corpusDir(t *testing.T) string {
 	}
 	dir := filepath.Join(root, "..", "shared", "corpus")
 	if _, err := os.Stat(dir); err != nil {
-		skipOrFail(t, "corpus not available: %v", err)
+		nftns.SkipOrFail(t, "corpus not available: %v", err)
 	}
 	return dir
 }
