@@ -91,6 +91,8 @@ func runPassGolden(t *testing.T, pass, file string) {
 			opts.KeepCounters = true
 		case "remove-unreachable-chains":
 			opts.RemoveUnreachableChains = true
+		case "element-counters":
+			opts.ElementCounters = true
 		default:
 			t.Fatalf("unknown option %q", o)
 		}
@@ -134,6 +136,11 @@ func runPassGolden(t *testing.T, pass, file string) {
 	}
 	if p := nft.Print(again, nft.Options{}); p != out {
 		t.Errorf("print∘parse is not the identity on the output:\n%s", p)
+	}
+	if opts.ElementCounters && !nftns.AtLeast([3]int{1, 0, 8}) {
+		// Counters on anonymous map elements need nft 1.0.8; CI's is 1.0.6.
+		t.Log("nft -c not run: element counters need nft 1.0.8 or newer")
+		return
 	}
 	nftCheck(t, out)
 }

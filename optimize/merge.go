@@ -140,6 +140,12 @@ func mergeable(r *ir.Rule, keepCounters bool) bool {
 	return true
 }
 
+// isCounter reports an anonymous counter statement.
+func isCounter(s ir.Stmt) bool {
+	c, ok := s.(*ir.Counter)
+	return ok && c.Name == nil
+}
+
 // simpleVerdict returns the verdict of a final plain verdict statement.
 func simpleVerdict(s ir.Stmt) (*ir.Verdict, bool) {
 	v, ok := s.(*ir.VerdictStmt)
@@ -158,6 +164,9 @@ type run struct {
 	verdicts bool         // the final verdicts differ
 	nat      bool         // the final NAT statements differ in their target
 	write    bool         // the final mark writes differ in their value
+	// elemCounters lets a verdict map take the run's counter onto its
+	// elements (Options.ElementCounters).
+	elemCounters bool
 }
 
 // accepts extends the run with r when r has the run's shape.
@@ -205,15 +214,25 @@ func (g *run) accepts(r *ir.Rule) bool {
 		return false
 	}
 	if verdicts || nat || write {
-		// A map needs keys, and no statement but matches besides:
-		// nft 1.0.6 rejects counters on anonymous map elements.
+		// A map needs keys, and no statement but matches besides, except
+		// a counter a verdict map's elements can carry (nft 1.0.6 rejects
+		// counters on anonymous map elements, see Options.ElementCounters).
 		if len(keys) == 0 || verdicts && nat || write && (verdicts || nat) {
 			return false
 		}
+		counters := 0
 		for p, s := range g.base.Stmts[:last] {
-			if _, ok := s.(*ir.Match); !ok && !keys[p] {
-				return false
+			if _, ok := s.(*ir.Match); ok || keys[p] {
+				continue
 			}
+			if isCounter(s) && g.elemCounters && verdicts {
+				counters++
+				continue
+			}
+			return false
+		}
+		if counters > 1 {
+			return false
 		}
 	}
 	// Flag tests merge alone: into "any of these bits", or with
@@ -256,7 +275,7 @@ func mergeChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.R
 			i++
 			continue
 		}
-		g := &run{base: r, family: t.Family, rules: []*ir.Rule{r}, keys: map[int]bool{}}
+		g := &run{base: r, family: t.Family, rules: []*ir.Rule{r}, keys: map[int]bool{}, elemCounters: c.Opts.ElementCounters}
 		j := i + 1
 		for j < len(rules) && mergeable(rules[j], c.Opts.KeepCounters) && g.accepts(rules[j]) {
 			j++
@@ -387,12 +406,30 @@ func build(g *run) (res *ir.Rule, note string, shadowed []int, ok bool) {
 			note = "concatenation"
 		}
 	}
+	// A verdict map's run may hold a counter: each element gets one.
+	elemCounter := false
+	if vs, ok := newStmt.(*ir.VerdictStmt); ok && g.verdicts && vs.Vmap != nil {
+		for p, s := range g.base.Stmts {
+			if !g.keys[p] && isCounter(s) {
+				elemCounter = true
+			}
+		}
+		if set, ok := vs.Vmap.Map.(*ir.SetExpr); ok && elemCounter {
+			for _, el := range set.Elems {
+				el.Stmts = []ir.Stmt{&ir.Counter{}}
+			}
+			note += " with a counter on each element"
+		} else if elemCounter {
+			return nil, "", nil, false
+		}
+	}
 	res = &ir.Rule{Span: g.base.Span, Origin: origin}
 	for p, s := range g.base.Stmts {
 		switch {
 		case p == ps[0] && !g.verdicts && !g.nat && !g.write:
 			res.Stmts = append(res.Stmts, newStmt)
 		case g.keys[p]:
+		case elemCounter && isCounter(s):
 		case (g.verdicts || g.nat || g.write) && p == last:
 			if g.nat || g.write {
 				// A statement's map key does not bring the protocol match

@@ -22,6 +22,13 @@ type Pass struct {
 type Options struct {
 	// KeepCounters makes rules with counters barriers: they are never merged.
 	KeepCounters bool
+	// ElementCounters lets rules with an anonymous counter merge into a
+	// verdict map whose elements each carry a counter (ip saddr vmap {
+	// 10.0.0.1 counter : drop, ... }), as nft -o does. nft accepts
+	// statements on anonymous map elements from 1.0.8 on (commit aceea86d,
+	// "evaluate: allow stateful statements with anonymous verdict maps");
+	// Debian's 1.0.6 rejects them, so the zero value leaves them out.
+	ElementCounters bool
 	// Passes restricts the pipeline to these pass names; empty means all.
 	Passes []string
 	// NoVerify skips the equivalence proof.

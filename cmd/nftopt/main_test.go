@@ -124,3 +124,26 @@ func TestMemTotal(t *testing.T) {
 		t.Fatalf("memTotal() = %d, want at least 64 MiB", n)
 	}
 }
+
+// TestTargetNft reads --target-nft values and nft --version output.
+func TestTargetNft(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"nftables v1.0.6 (Lester Gooch #5)", false},
+		{"1.0.7", false},
+		{"1.0.8", true},
+		{"v1.1.0", true},
+		{"1.1", true},
+		{"2.0.0", true},
+	} {
+		got, err := targetElementCounters(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("targetElementCounters(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := targetElementCounters("latest"); err == nil {
+		t.Error("targetElementCounters(\"latest\"): no error")
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -48,4 +50,35 @@ func Check(src io.Reader) ([]byte, error) {
 func CheckFile(file string) ([]byte, error) {
 	out, err := exec.Command("unshare", "-n", "nft", "-c", "-f", file).CombinedOutput()
 	return bytes.TrimSpace(out), err
+}
+
+// Version returns the version of the nft on PATH (major, minor, patch),
+// or ok false when there is none or it cannot tell.
+func Version() (v [3]int, ok bool) {
+	out, err := exec.Command("nft", "--version").Output()
+	if err != nil {
+		return v, false
+	}
+	m := regexp.MustCompile(`v(\d+)\.(\d+)\.(\d+)`).FindSubmatch(out)
+	if m == nil {
+		return v, false
+	}
+	for i := range v {
+		v[i], _ = strconv.Atoi(string(m[i+1]))
+	}
+	return v, true
+}
+
+// AtLeast reports whether the nft on PATH is version min or newer.
+func AtLeast(min [3]int) bool {
+	v, ok := Version()
+	if !ok {
+		return false
+	}
+	for i := range v {
+		if v[i] != min[i] {
+			return v[i] > min[i]
+		}
+	}
+	return true
 }

@@ -16,3 +16,15 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("nft -c accepts a misspelled verdict (err %v): %s", err, out)
 	}
 }
+
+// TestVersion reads the installed nft's version.
+func TestVersion(t *testing.T) {
+	Require(t)
+	v, ok := Version()
+	if !ok || v == [3]int{} {
+		t.Fatalf("Version() = %v, %v", v, ok)
+	}
+	if !AtLeast(v) || AtLeast([3]int{v[0] + 1, 0, 0}) {
+		t.Fatalf("AtLeast disagrees with Version %v", v)
+	}
+}
