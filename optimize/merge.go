@@ -22,8 +22,15 @@ var mergeRules = Pass{
 	},
 }
 
-// maxFlagFieldBits is the widest bitmask field whose flags merge.
+// maxFlagFieldBits is the widest bitmask field whose flags merge, but
+// for the wider fields the proof models byte by byte (exactBits).
 const maxFlagFieldBits = 16
+
+// exactBits reports a bitmask field whose bit tests the proof models
+// exactly: narrow ones, and ct status, which ir/equiv splits into bytes.
+func exactBits(sel *ir.Selector) bool {
+	return sel.Field.Width <= maxFlagFieldBits || sel.Field.Name == "ct status"
+}
 
 // keyInfo describes a match that can become a merge key.
 type keyInfo struct {
@@ -50,9 +57,9 @@ func matchKey(s ir.Stmt) (keyInfo, bool) {
 	}
 	k := keyInfo{sel: sel, selText: ir.ExprKey(sel) + " " + m.Op.String()}
 	if sel.Field.Type.IsBitmask() {
-		// Bit tests on wide fields (ct status, ct label) are beyond what
-		// the proof models exactly: a merge of them could not be proved.
-		if m.Op != ir.OpImplicit || !oneHot(sel) && sel.Field.Width > maxFlagFieldBits {
+		// Bit tests on wide fields (ct label) are beyond what the proof
+		// models exactly: a merge of them could not be proved.
+		if m.Op != ir.OpImplicit || !oneHot(sel) && !exactBits(sel) {
 			return keyInfo{}, false
 		}
 		k.flags = true

@@ -18,6 +18,10 @@ type dimension struct {
 	// domain, when set, lists every value the dimension can take (ct
 	// state holds exactly one state); nil means every value of the width.
 	domain []ir.Value
+	// whole, when set, names the field this dimension is byte byteIdx
+	// of (0 the most significant; see bits.go).
+	whole   string
+	byteIdx int
 }
 
 // atom says that a dimension's value lies in set.
@@ -1132,6 +1136,9 @@ func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {
 	if raw, ok := m.Left.(*ir.RawPayload); ok && raw.Len <= 128 {
 		// A raw payload read is a dimension like a field of its width.
 		m = &ir.Match{Node: m.Node, Left: &ir.Selector{Node: raw.Node, Field: ir.RawField(raw.Base, raw.Offset, raw.Len)}, Op: m.Op, Right: m.Right}
+	}
+	if f, ok := c.byteWiseMatch(m); ok {
+		return f, true
 	}
 	switch l := m.Left.(type) {
 	case *ir.Selector:

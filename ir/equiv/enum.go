@@ -1369,6 +1369,7 @@ func effectKeys(es []*Effect, counters bool) []string {
 // packet builds a concrete packet of a leaf's class.
 func (en *enumerator) packet(asg *assignment) Packet {
 	pkt := Packet{Family: en.p.fam.name, Hook: en.hook, Fields: map[string]ir.Value{}, Preds: map[string]bool{}}
+	wholes, seenByte := map[string][]byte{}, map[int]bool{}
 	for a := asg; a != nil; a = a.parent {
 		// The innermost class of a dimension is the most refined.
 		dim := en.p.dims[a.dim]
@@ -1379,8 +1380,27 @@ func (en *enumerator) packet(asg *assignment) Packet {
 			}
 			continue
 		}
+		if dim.whole != "" {
+			// A byte of a wider field: put it in place.
+			if _, ok := seenByte[a.dim]; ok {
+				continue
+			}
+			seenByte[a.dim] = true
+			b, ok := wholes[dim.whole]
+			if !ok {
+				b = make([]byte, dim.field.Width/8)
+				wholes[dim.whole] = b
+			}
+			b[dim.byteIdx] = a.cls.rep.Bytes()[0]
+			continue
+		}
 		if _, ok := pkt.Fields[dim.key]; !ok {
 			pkt.Fields[dim.key] = a.cls.rep
+		}
+	}
+	for name, b := range wholes {
+		if v, err := ir.ValueOf(b, 8*len(b)); err == nil {
+			pkt.Fields[name] = v
 		}
 	}
 	pkt.prune()

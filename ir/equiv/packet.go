@@ -114,9 +114,17 @@ func (o packetOracle) truth(atom int) int {
 	at := o.p.atoms[atom]
 	dim := o.p.dims[at.dim]
 	var hold bool
-	if dim.field == nil {
+	switch {
+	case dim.field == nil:
 		hold = o.pkt.Preds[dim.key[len("pred: "):]]
-	} else {
+	case dim.whole != "":
+		// A byte of a field modeled byte by byte.
+		var b []byte
+		if v, ok := o.pkt.Fields[dim.whole]; ok {
+			b = v.Bytes()
+		}
+		hold = at.set.Contains(byteValue(b, dim.field.Width/8, dim.byteIdx))
+	default:
 		v, ok := o.pkt.Fields[dim.key]
 		if !ok {
 			v = ir.ZeroValue(dim.width)
