@@ -458,36 +458,31 @@ type anyKey struct {
 // lookupSet finds a set or map of table t by name through an index
 // (firewalld-like tables hold thousands of sets).
 func (c *compiler) lookupSet(t *ir.Table, name string) *ir.Set {
-	if c.setsOf == nil {
-		c.setsOf = map[*ir.Table]map[string]*ir.Set{}
-	}
-	m := c.setsOf[t]
-	if m == nil {
-		m = make(map[string]*ir.Set, len(t.Sets))
-		for _, st := range t.Sets {
-			if _, dup := m[st.Name]; !dup {
-				m[st.Name] = st
-			}
-		}
-		c.setsOf[t] = m
-	}
-	return m[name]
+	return indexed(&c.setsOf, t, t.Sets, func(s *ir.Set) string { return s.Name })[name]
 }
 
 // lookupChain finds a chain of table t by name through an index.
 func (c *compiler) lookupChain(t *ir.Table, name string) *ir.Chain {
-	if c.byName == nil {
-		c.byName = map[*ir.Table]map[string]*ir.Chain{}
+	return indexed(&c.byName, t, t.Chains, func(ch *ir.Chain) string { return ch.Name })[name]
+}
+
+// indexed returns table t's items by name (the first of a name), built
+// once per table into *cache.
+func indexed[T any](cache *map[*ir.Table]map[string]T, t *ir.Table, items []T, name func(T) string) map[string]T {
+	if *cache == nil {
+		*cache = map[*ir.Table]map[string]T{}
 	}
-	m := c.byName[t]
+	m := (*cache)[t]
 	if m == nil {
-		m = make(map[string]*ir.Chain, len(t.Chains))
-		for _, ch := range t.Chains {
-			m[ch.Name] = ch
+		m = make(map[string]T, len(items))
+		for _, it := range items {
+			if _, dup := m[name(it)]; !dup {
+				m[name(it)] = it
+			}
 		}
-		c.byName[t] = m
+		(*cache)[t] = m
 	}
-	return m[name]
+	return m
 }
 
 func (c *compiler) familyMatches(t *ir.Table) bool {
