@@ -501,6 +501,11 @@ const indexStride = 32
 func (a *assignment) lookup(dim int) *class {
 	for ; a != nil; a = a.parent {
 		if a.idx != nil {
+			if dim >= len(a.idx) {
+				// A dimension made after the index (a later draw of a
+				// number generator): nothing above split it.
+				return nil
+			}
 			return a.idx[dim]
 		}
 		if a.dim == dim {
