@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/nftopt/nftopt/ir"
@@ -96,14 +97,53 @@ func disjointTuples(sels []*ir.Selector, tuples []ir.Expr) bool {
 // random or numgen inc): every evaluation draws a new number, so the
 // rule is not a fixed test of the packet, and how many times a packet
 // evaluates it matters. Such a rule never shadows a later one, never
-// merges, and no rule moves across it. (A numgen expression is always
-// printed with its keyword, which the canonical text of a statement
-// shows.)
+// merges, and no rule moves across it.
 func drawsNumber(r *ir.Rule) bool {
 	for _, s := range r.Stmts {
-		if strings.Contains(ir.StmtKey(s), "numgen ") {
+		switch x := s.(type) {
+		case *ir.Match:
+			if hasNumgen(x.Left) || hasNumgen(x.Right) {
+				return true
+			}
+		case *ir.VerdictStmt:
+			if x.Vmap != nil && hasNumgen(x.Vmap) {
+				return true
+			}
+		case *ir.Nat:
+			if hasNumgen(x.Addr) || hasNumgen(x.Port) {
+				return true
+			}
+		case *ir.Mangle:
+			if hasNumgen(x.Left) || hasNumgen(x.Value) {
+				return true
+			}
+		case *ir.Counter, *ir.Log, *ir.Reject, *ir.Limit, *ir.Quota:
+		default:
+			// Other statements: their canonical text names the generator.
+			if strings.Contains(ir.StmtKey(s), "numgen ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasNumgen reports an expression that evaluates a number generator.
+func hasNumgen(e ir.Expr) bool {
+	switch x := e.(type) {
+	case *ir.Special:
+		if x.Kind == "numgen" {
 			return true
 		}
+		return slices.ContainsFunc(x.Args, hasNumgen)
+	case *ir.Binop:
+		return hasNumgen(x.X) || hasNumgen(x.Y)
+	case *ir.Concat:
+		return slices.ContainsFunc(x.Parts, hasNumgen)
+	case *ir.MapExpr:
+		return hasNumgen(x.Key)
+	case *ir.List:
+		return slices.ContainsFunc(x.Items, hasNumgen)
 	}
 	return false
 }
