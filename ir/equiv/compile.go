@@ -297,6 +297,10 @@ type program struct {
 	// rules whose guard tests it.
 	guardWritten map[int]bool
 	guardIdx     map[int]map[int][]int
+	// unguarded marks the dimensions guards leave out: writes other than
+	// NAT (and later draws of number generators) may change them from
+	// one rule to the next.
+	unguarded map[int]bool
 	// drawDims lists, per number generator expression (numgen random or
 	// inc, by text), the predicate dimensions that test its value, and
 	// drawOf the generator of each such dimension; stepDraws lists the
@@ -1600,6 +1604,7 @@ func (p *program) fixGuards() {
 	}
 	// Guards drop matches on fields other writes change (a guard tests
 	// the packet, and the next rule may already see the written value).
+	p.unguarded = other
 	if len(other) > 0 {
 		for _, r := range p.rules {
 			var guard []*formula

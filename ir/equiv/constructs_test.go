@@ -85,6 +85,12 @@ func TestConstructs(t *testing.T) {
 		{"ct status mask test",
 			inputChain("drop", "ct status & (dnat | snat) == snat accept"),
 			inputChain("drop", "ct status snat ct status ! dnat accept"), true},
+		// After meta mark set, a match on the mark reads the written
+		// value: a rule that matches the class's own mark does not end
+		// the chain, and the rules after it still count.
+		{"a written mark is not the packet's",
+			inputChain("accept", "meta mark != 0 accept", "meta mark set 1", "tcp dport 22 meta mark 0 drop", "tcp dport 22 accept"),
+			inputChain("accept", "meta mark != 0 accept", "meta mark set 1", "tcp dport 22 meta mark 0 drop", "tcp dport 22 drop"), false},
 		{"drop in an earlier chain is final",
 			inputChain("accept", "tcp dport 22 drop") + "table ip u {\n chain c {\n  type filter hook input priority 10; policy accept;\n  tcp dport 22 accept\n }\n}\n",
 			inputChain("accept", "tcp dport 22 drop"), true},

@@ -920,10 +920,11 @@ func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
 }
 
 // alwaysEnds reports a rule that matches every packet of the class and
-// ends the chain: all its matches come before its other statements (so
-// they are its guard, and a write to what they read turns the per-class
-// lists off, see evaluator.unfiltered) and hold, it writes nothing, and
-// it ends in a verdict other than jump or continue.
+// ends the chain: all its matches come before its other statements and
+// hold, none reads a field that statements other than NAT write (a NAT
+// write turns the per-class lists off, see evaluator.unfiltered; other
+// writes do not), it writes nothing, and it ends in a verdict other
+// than jump or continue.
 func (en *enumerator) alwaysEnds(asg *assignment, r *crule) bool {
 	matches := true
 	for i := range r.steps {
@@ -932,6 +933,13 @@ func (en *enumerator) alwaysEnds(asg *assignment, r *crule) bool {
 		case stepMatch:
 			if !matches || asg.truth3(en.p, st.cond) != 1 {
 				return false
+			}
+			// A match on a field a statement may have written since
+			// reads the written value, not the class's.
+			for _, at := range st.cond.atoms(nil) {
+				if en.p.unguarded[en.p.atoms[at].dim] {
+					return false
+				}
 			}
 		case stepEffect:
 			matches = false
