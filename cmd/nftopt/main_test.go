@@ -147,3 +147,20 @@ func TestTargetNft(t *testing.T) {
 		t.Error("targetElementCounters(\"latest\"): no error")
 	}
 }
+
+// TestOptimizeTargetNft: counters go onto verdict map elements only for
+// a target nft that accepts them, and a bad version is a usage error.
+func TestOptimizeTargetNft(t *testing.T) {
+	in := "table ip x {\n chain y {\n  type filter hook input priority 0; policy drop;\n  ip saddr 1.1.1.1 counter accept\n  ip saddr 1.1.1.2 counter drop\n }\n}\n"
+	out, errOut, code := run(t, in, "optimize", "--target-nft", "1.0.6", "-")
+	if code != 0 || strings.Contains(out, "counter :") || !strings.Contains(out, "ip saddr 1.1.1.2 counter drop") {
+		t.Fatalf("1.0.6: exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+	out, errOut, code = run(t, in, "optimize", "--target-nft", "1.0.8", "-")
+	if code != 0 || !strings.Contains(out, "ip saddr vmap { 1.1.1.1 counter : accept, 1.1.1.2 counter : drop }") {
+		t.Fatalf("1.0.8: exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+	if _, _, code := run(t, in, "optimize", "--target-nft", "newest", "-"); code != exitInput {
+		t.Fatalf("--target-nft newest: exit %d, want %d", code, exitInput)
+	}
+}
