@@ -129,6 +129,15 @@ func (c *compiler) byteWiseMatch(m *ir.Match) (*formula, bool) {
 	if !ok {
 		return nil, false
 	}
+	if _, isList := m.Right.(*ir.List); isList && m.Op != ir.OpImplicit {
+		// "ct status == dnat,snat" is one value, the flags or'ed
+		// together, not a set of values.
+		var all []byte
+		for _, v := range vs {
+			all = orBytes(all, v)
+		}
+		vs = [][]byte{all}
+	}
 	// nft's bare flag list on a bitmask is "any of these bits"; ! is
 	// "none of them".
 	if _, isBinop := m.Left.(*ir.Binop); !isBinop && (m.Op == ir.OpImplicit && !isSetLiteral(m.Right) || m.Op == ir.OpNotAny) {

@@ -250,6 +250,13 @@ type cchain struct {
 	// established connection the chain does not run, but conntrack
 	// translates them all the same, to values the model does not know.
 	natClobber []string
+	// natDone lists the ct status bytes conntrack sets once a nat chain
+	// has run for a connection: the nat-done bit of its hook, and the
+	// snat or dnat bit when it translated.
+	natDone []string
+	// order breaks ties of prio: a nat chain's own priority orders it
+	// among the nat chains of its hook.
+	order int
 }
 
 // Effect is an observable side effect of evaluating a packet: a
@@ -513,7 +520,10 @@ func (c *compiler) baseChains(hook string) []int {
 			ids = append(ids, c.chain(t, ch))
 		}
 	}
-	sort.SliceStable(ids, func(i, j int) bool { return c.p.chains[ids[i]].prio < c.p.chains[ids[j]].prio })
+	sort.SliceStable(ids, func(i, j int) bool {
+		a, b := c.p.chains[ids[i]], c.p.chains[ids[j]]
+		return a.prio < b.prio || a.prio == b.prio && a.order < b.order
+	})
 	return ids
 }
 
@@ -544,9 +554,7 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 		}
 		if ch.Base.Type == "nat" {
 			cc.natClobber = c.natFieldsOf(t, ch)
-			// NAT chains see the first packet of each connection only.
-			d := c.p.dimension("ct state", 32, ir.LookupField("ct state"))
-			guards = append(guards, c.p.atomOf(d, ir.PointSet(ir.Uint64Value(8, 32))))
+			guards = append(guards, c.natGuard(t, cc))
 		}
 		cc.guard = and(guards...)
 	}
@@ -559,6 +567,39 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 	}
 	c.table = saved
 	return cc.id
+}
+
+// natGuard places a nat base chain of table t and returns the packets
+// it sees. In ip, ip6 and inet tables nat chains run inside conntrack's
+// NAT hook, at priority -100 (prerouting, output) or 100 (input,
+// postrouting) whatever their own priority, which only orders them
+// among themselves. They see the first packet of a connection: ct
+// state new (a retransmitted first packet gets the translation the
+// chains gave the first one, which running them again yields), or ct
+// state related with the nat-done bit of the hook clear (the first
+// packet of an expected connection, not an ICMP error about an existing
+// one). Once they ran, conntrack sets that bit (and snat or dnat when
+// they translated). Bridge nat chains are plain chains on the first
+// packet.
+func (c *compiler) natGuard(t *ir.Table, cc *cchain) *formula {
+	st := ir.LookupField("ct state")
+	sd := c.p.dimension(st.Name, st.Width, st)
+	isNew := c.p.atomOf(sd, ir.PointSet(ir.Uint64Value(8, st.Width)))
+	if t.Family == ir.FamilyBridge {
+		return isNew
+	}
+	related := c.p.atomOf(sd, ir.PointSet(ir.Uint64Value(4, st.Width)))
+	var done uint64 = 1 << 7 // IPS_SRC_NAT_DONE
+	cc.order, cc.prio = cc.prio, 100
+	if cc.hook == "prerouting" || cc.hook == "output" {
+		done, cc.prio = 1<<8, -100 // IPS_DST_NAT_DONE
+	}
+	status := ir.LookupField("ct status")
+	notDone, _ := c.maskTest(status, ir.Uint64Value(done, 32).Bytes(), make([]byte, 4), true)
+	dims := c.byteDims(status)
+	// The done bit and the snat (bit 4) and dnat (bit 5) bits.
+	cc.natDone = []string{c.p.dims[dims[2]].key, c.p.dims[dims[3]].key}
+	return or(isNew, and(related, notDone))
 }
 
 func (c *compiler) devices(devs []string) *formula {
@@ -596,6 +637,11 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 	inGuard := true
 	for _, s := range r.Stmts {
 		st := c.stmt(s, r)
+		if readsConntrack(s) {
+			// The statement's expression breaks the rule for a packet
+			// without a conntrack entry, before the statement acts.
+			st = append([]step{{kind: stepMatch, cond: c.tracked()}}, st...)
+		}
 		for _, x := range st {
 			if x.kind == stepMatch && inGuard {
 				guard = append(guard, x.cond)
@@ -855,6 +901,10 @@ func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
 	if d < 0 {
 		return []step{eff}
 	}
+	if !plainWrite(sel.Field) {
+		// The field does not simply take the value.
+		return []step{eff, {kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}}}
+	}
 	if k, ok := m.Value.(*ir.Const); ok {
 		if v, ok := c.constValue(k, c.p.dims[d].width); ok {
 			return []step{{kind: stepWrite, effect: eff.effect, change: &change{dim: d, value: v, src: "write " + eff.effect.Key}}}
@@ -879,6 +929,14 @@ func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
 	// A computed value: later matches on the field see a value the
 	// model does not know.
 	return []step{eff, {kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}}}
+}
+
+// plainWrite reports a field that "X set V" sets to V. Of the ct keys
+// only mark and secmark are: "ct label set" adds a label to those the
+// connection has, and "ct zone set" and "ct helper set" act only on a
+// connection conntrack has not confirmed yet.
+func plainWrite(f *ir.Field) bool {
+	return f.Base != ir.BaseCT || f.Key == "mark" || f.Key == "secmark"
 }
 
 // mapBranches compiles a statement whose value comes from a literal map:
@@ -984,7 +1042,7 @@ func (c *compiler) selectorDim(s *ir.Selector) int {
 
 // deps returns the formula of the protocol a field needs.
 func (c *compiler) deps(f *ir.Field) *formula {
-	if f.Dep == nil {
+	if f.Dep == nil && !needsConntrack(f) {
 		return fTrue
 	}
 	if d, ok := c.p.depCache[f]; ok {
@@ -998,6 +1056,12 @@ func (c *compiler) deps(f *ir.Field) *formula {
 // depsOf builds the dependency formula of f (deps caches it per field).
 func (c *compiler) depsOf(f *ir.Field) *formula {
 	var fs []*formula
+	if needsConntrack(f) {
+		fs = append(fs, c.tracked())
+	}
+	if f.Dep == nil {
+		return and(fs...)
+	}
 	if f.Dep.L3 != "" && c.p.fam.nfproto != 0 {
 		want := map[string]uint64{"ip": 2, "ip6": 10}[f.Dep.L3]
 		d := c.p.dimIndex["meta nfproto"]
@@ -1017,6 +1081,43 @@ func (c *compiler) depsOf(f *ir.Field) *formula {
 		fs = append(fs, c.p.atomOf(d, set))
 	}
 	return and(fs...)
+}
+
+// needsConntrack reports a ct key the kernel reads from the packet's
+// conntrack entry: for a packet without one (ct state invalid or
+// untracked) the expression breaks the rule, "ct mark != 1" included.
+// ct state itself is defined for every packet.
+func needsConntrack(f *ir.Field) bool {
+	return f.Base == ir.BaseCT && f.Key != "state"
+}
+
+// readsConntrack reports a statement other than a match whose value
+// reads a ct key that needs a conntrack entry ("meta mark set ct mark").
+func readsConntrack(s ir.Stmt) bool {
+	var es []ir.Expr
+	switch x := s.(type) {
+	case *ir.Mangle:
+		es = []ir.Expr{x.Value}
+	case *ir.Nat:
+		es = []ir.Expr{x.Addr, x.Port}
+	case *ir.SetStmt:
+		es = []ir.Expr{x.Key, x.Data}
+	default:
+		return false
+	}
+	return slices.ContainsFunc(selectorsIn(es...), func(sel *ir.Selector) bool { return needsConntrack(sel.Field) })
+}
+
+// tracked is the formula of "the packet has a conntrack entry": ct state
+// established, related or new.
+func (c *compiler) tracked() *formula {
+	f := ir.LookupField("ct state")
+	d := c.p.dimension(f.Name, f.Width, f)
+	set := ir.EmptySet(f.Width)
+	for _, bit := range []uint64{2, 4, 8} {
+		set = set.Union(ir.PointSet(ir.Uint64Value(bit, f.Width)))
+	}
+	return c.p.atomOf(d, set)
 }
 
 // match compiles a match to a formula. What it cannot model becomes an
@@ -1137,7 +1238,7 @@ func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {
 		m = &ir.Match{Node: m.Node, Left: &ir.Selector{Node: raw.Node, Field: ir.RawField(raw.Base, raw.Offset, raw.Len)}, Op: m.Op, Right: m.Right}
 	}
 	if f, ok := c.byteWiseMatch(m); ok {
-		return f, true
+		return and(c.deps(matchedField(m.Left)), f), true
 	}
 	switch l := m.Left.(type) {
 	case *ir.Selector:
@@ -1218,6 +1319,15 @@ func (c *compiler) matchModel(m *ir.Match) (*formula, bool) {
 		return c.concatSet(l, s)
 	}
 	return nil, false
+}
+
+// matchedField is the field a match's left side reads: a selector,
+// possibly masked.
+func matchedField(e ir.Expr) *ir.Field {
+	if b, ok := e.(*ir.Binop); ok {
+		e = b.X
+	}
+	return e.(*ir.Selector).Field
 }
 
 func isSetLiteral(e ir.Expr) bool { _, ok := e.(*ir.SetExpr); return ok }
@@ -1417,6 +1527,26 @@ func (c *compiler) valueSet(e ir.Expr, w int, t *ir.Type) (ir.IntervalSet, bool)
 			return ir.IntervalSet{}, false
 		}
 		return ir.RangeSet(a, b), true
+	case *ir.List:
+		// A flag list after == or != is one value: the flags or'ed
+		// together ("tcp flags == syn,ack" is 0x12).
+		var all []byte
+		for _, it := range x.Items {
+			k, ok := it.(*ir.Const)
+			if !ok || k.Val == nil {
+				return ir.IntervalSet{}, false
+			}
+			v, ok := c.constValue(k, w)
+			if !ok {
+				return ir.IntervalSet{}, false
+			}
+			all = orBytes(all, v.Bytes())
+		}
+		v, err := ir.ValueOf(all, w)
+		if err != nil {
+			return ir.IntervalSet{}, false
+		}
+		return ir.PointSet(v), true
 	case *ir.SetExpr:
 		// Collect the intervals and build the set once: n unions would
 		// be quadratic in the elements.
@@ -1563,7 +1693,8 @@ func (p *program) fixGuards() {
 	}
 	for _, ch := range p.chains {
 		mark(nat, ch.natClobber)
-		p.clobbers = p.clobbers || len(ch.natClobber) > 0
+		mark(nat, ch.natDone)
+		p.clobbers = p.clobbers || len(ch.natClobber) > 0 || len(ch.natDone) > 0
 	}
 	// A number generator's next draw is a new value for the very next
 	// rule: like other writes, guards must not rely on it.

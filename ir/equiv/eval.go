@@ -256,6 +256,7 @@ func (e *evaluator) run(s int) Outcome {
 		if e.stopped() {
 			return e.out
 		}
+		e.clobber(ch.natDone, "conntrack")
 		switch v.kind {
 		case "accept":
 			continue
