@@ -50,6 +50,11 @@ type Field struct {
 	Exthdr bool
 }
 
+// OneHot reports a bitmask field that holds exactly one flag at a time
+// (ct state: a packet is in one state), so that "any of these flags" is
+// "one of these values".
+func (f *Field) OneHot() bool { return f.Name == "ct state" }
+
 // Dependency is a protocol match that a selector implies.
 type Dependency struct {
 	// L3 is the network protocol the field needs ("ip", "ip6", "arp"),

@@ -43,7 +43,7 @@ var wantRE = regexp.MustCompile(`# want ((?:NFT\d+ ?)+)`)
 // TestPlanted checks the "# want ID" comments of the test rulesets:
 // every planted problem is found on its line, and nothing else is.
 func TestPlanted(t *testing.T) {
-	for _, name := range []string{"planted.nft", "loop.nft", "clean.nft"} {
+	for _, name := range []string{"planted.nft", "loop.nft", "clean.nft", "bitmasks.nft"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join("testdata", name)
 			src, _ := os.ReadFile(path)

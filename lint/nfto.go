@@ -69,7 +69,9 @@ func nftOPair(fam ir.Family, a, b *ir.Rule) (Finding, bool) {
 	related := []Related{{Pos: rulePos(a), Message: "the rule before it"}}
 	for _, i := range differ {
 		sel, ok := ma[i].Left.(*ir.Selector)
-		if ok && sel.Field != nil && sel.Field.Type.IsBitmask() && ma[i].Op == ir.OpImplicit {
+		// A one-hot field (ct state) holds one flag per packet: as
+		// exact values its flags lose nothing.
+		if ok && sel.Field != nil && sel.Field.Type.IsBitmask() && !sel.Field.OneHot() && ma[i].Op == ir.OpImplicit {
 			return Finding{Check: NftOUnsound, Pos: rulePos(b), Related: related,
 				Message: fmt.Sprintf("nft -o would merge %q and %q into an exact-value set of %s, which no longer matches packets with several of these bits set; nftopt optimize merges them soundly (any of the bits)", pa, pb, sel.Field.Name),
 				Fix:     "use nftopt optimize instead of nft -o for this chain"}, true

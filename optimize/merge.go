@@ -59,7 +59,7 @@ func matchKey(s ir.Stmt) (keyInfo, bool) {
 	if sel.Field.Type.IsBitmask() {
 		// Bit tests on wide fields (ct label) are beyond what the proof
 		// models exactly: a merge of them could not be proved.
-		if m.Op != ir.OpImplicit || !oneHot(sel) && !exactBits(sel) {
+		if m.Op != ir.OpImplicit || !sel.Field.OneHot() && !exactBits(sel) {
 			return keyInfo{}, false
 		}
 		k.flags = true
@@ -247,7 +247,7 @@ func (g *run) accepts(r *ir.Rule) bool {
 	// state, which holds exactly one state, is the exception: its flags
 	// are values.
 	for p := range keys {
-		if k, _ := matchKey(g.base.Stmts[p]); k.flags && !oneHot(k.sel) && (len(keys) > 1 || nat || write) {
+		if k, _ := matchKey(g.base.Stmts[p]); k.flags && !k.sel.Field.OneHot() && (len(keys) > 1 || nat || write) {
 			return false
 		}
 	}
@@ -363,7 +363,7 @@ func build(g *run) (res *ir.Rule, note string, shadowed []int, ok bool) {
 	switch {
 	case flags && len(sels) == 1 && !g.verdicts && !g.nat:
 		newStmt, note = flagMatch(sels[0], vals)
-	case flags && len(sels) == 1 && g.verdicts && !oneHot(sels[0]):
+	case flags && len(sels) == 1 && g.verdicts && !sels[0].Field.OneHot():
 		var values []ir.Expr
 		for _, r := range g.rules {
 			v, _ := simpleVerdict(r.Stmts[last])
@@ -498,10 +498,6 @@ func allPoints(xs []ir.Expr) bool {
 	}
 	return true
 }
-
-// oneHot reports a bitmask field that holds exactly one flag at a time
-// (ct state), so that "any of these flags" is "one of these values".
-func oneHot(sel *ir.Selector) bool { return sel.Field.Name == "ct state" }
 
 // oneSource reports sources that are the pieces of one rule (a verdict
 // map split to merge with its neighbours, merged back alone): nothing

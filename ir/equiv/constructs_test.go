@@ -154,6 +154,14 @@ func TestConstructs(t *testing.T) {
 		{"a nat chain runs at the NAT hook's priority",
 			natChainAt("-200", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-150", "ip daddr 10.0.0.1 drop"),
 			natChainAt("-200", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-150", "ip daddr 10.0.0.1 drop", "ct state new tcp dport 80 drop"), false},
+		// Conntrack runs the nat chains of a hook until one sets up a
+		// translation; the later ones do not see the packet.
+		{"the first translation ends the nat chains",
+			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "ip daddr 10.0.0.1 drop"),
+			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "tcp dport 80 accept", "ip daddr 10.0.0.1 drop"), true},
+		{"a later nat chain still sees untranslated packets",
+			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "ip daddr 10.0.0.1 drop"),
+			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "tcp dport 80 ip daddr 10.0.0.1 drop"), false},
 		{"interface wildcards",
 			inputChain("drop", `iifname "eth*" accept`),
 			inputChain("drop", `iifname "eth0" accept`, `iifname "eth*" accept`), true},
@@ -240,8 +248,10 @@ func natChain(rules ...string) string {
 	return s + " }\n}\n"
 }
 
-func natChainAt(prio string, rules ...string) string {
-	s := "table ip n {\n chain pre {\n  type nat hook prerouting priority " + prio + ";\n"
+func natChainAt(prio string, rules ...string) string { return natTable("n", prio, rules...) }
+
+func natTable(name, prio string, rules ...string) string {
+	s := "table ip " + name + " {\n chain pre {\n  type nat hook prerouting priority " + prio + ";\n"
 	for _, r := range rules {
 		s += "  " + r + "\n"
 	}

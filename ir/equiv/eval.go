@@ -241,22 +241,56 @@ func (e *evaluator) reset(o oracle, alive func(chain int) []int) {
 func (e *evaluator) run(s int) Outcome {
 	e.out = Outcome{Verdict: "accept", Effects: e.out.Effects[:0], Rules: e.out.Rules[:0]}
 	e.need = -1
+	// The nat chains of the hook run together inside conntrack's NAT
+	// hook: conntrack decides once whether they run (natOn: 1 yes, -1
+	// no), skips the rest once one has set up a translation (natSet),
+	// and then sets ct status bits (done, for the chains after them).
+	var natOn int8
+	var natSet bool
+	var done []string
 	for _, id := range e.p.sides[s] {
 		ch := e.p.chains[id]
-		if ch.guard != nil && !e.eval(ch.guard) {
+		if done != nil && ch.natDone == nil {
+			e.clobber(done, "conntrack")
+			done = nil
+		}
+		runs := true
+		switch {
+		case ch.natDone != nil:
+			if natOn == 0 {
+				natOn = 1
+				if !e.eval(ch.guard) {
+					if e.stopped() {
+						return e.out
+					}
+					natOn = -1
+				}
+			}
+			runs = natOn > 0
+			if runs && natSet {
+				continue
+			}
+		case ch.guard != nil:
+			runs = e.eval(ch.guard)
 			if e.stopped() {
 				return e.out
 			}
+		}
+		if !runs {
 			// A nat chain does not see later packets of a connection,
 			// which conntrack translates all the same.
 			e.clobber(ch.natClobber, "conntrack")
 			continue
 		}
+		n := len(e.out.Effects)
 		v := e.chain(id, 0)
 		if e.stopped() {
 			return e.out
 		}
-		e.clobber(ch.natDone, "conntrack")
+		if ch.natDone != nil {
+			done = ch.natDone
+			natSet = natSet || translates(e.out.Effects[n:])
+		}
 		switch v.kind {
 		case "accept":
 			continue
@@ -272,6 +306,16 @@ func (e *evaluator) run(s int) Outcome {
 		}
 	}
 	return e.out
+}
+
+// translates reports a NAT statement among effects.
+func translates(effects []*Effect) bool {
+	for _, ef := range effects {
+		if _, ok := ef.Stmt.(*ir.Nat); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *evaluator) rulesOf(chain int) []int {
