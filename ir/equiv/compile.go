@@ -573,22 +573,22 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 // it sees. In ip, ip6 and inet tables nat chains run inside conntrack's
 // NAT hook, at priority -100 (prerouting, output) or 100 (input,
 // postrouting) whatever their own priority, which only orders them
-// among themselves. They see the first packet of a connection: ct
-// state new (a retransmitted first packet gets the translation the
-// chains gave the first one, which running them again yields), or ct
-// state related with the nat-done bit of the hook clear (the first
-// packet of an expected connection, not an ICMP error about an existing
-// one). Once they ran, conntrack sets that bit (and snat or dnat when
+// among themselves. They see the first packet of a connection (ct
+// state new, or related for an expected connection) while its NAT for
+// the hook is not set up: the nat-done bit of ct status is clear. (A
+// retransmitted first packet, or an ICMP error about an existing
+// connection, gets the translation conntrack already holds, a value
+// the model does not know.) Once they ran, conntrack sets that bit (and snat or dnat when
 // they translated). Bridge nat chains are plain chains on the first
 // packet.
 func (c *compiler) natGuard(t *ir.Table, cc *cchain) *formula {
 	st := ir.LookupField("ct state")
 	sd := c.p.dimension(st.Name, st.Width, st)
-	isNew := c.p.atomOf(sd, ir.PointSet(ir.Uint64Value(8, st.Width)))
+	first := ir.PointSet(ir.Uint64Value(8, st.Width))
 	if t.Family == ir.FamilyBridge {
-		return isNew
+		return c.p.atomOf(sd, first)
 	}
-	related := c.p.atomOf(sd, ir.PointSet(ir.Uint64Value(4, st.Width)))
+	first = first.Union(ir.PointSet(ir.Uint64Value(4, st.Width)))
 	var done uint64 = 1 << 7 // IPS_SRC_NAT_DONE
 	cc.order, cc.prio = cc.prio, 100
 	if cc.hook == "prerouting" || cc.hook == "output" {
@@ -599,7 +599,7 @@ func (c *compiler) natGuard(t *ir.Table, cc *cchain) *formula {
 	dims := c.byteDims(status)
 	// The done bit and the snat (bit 4) and dnat (bit 5) bits.
 	cc.natDone = []string{c.p.dims[dims[2]].key, c.p.dims[dims[3]].key}
-	return or(isNew, and(related, notDone))
+	return and(c.p.atomOf(sd, first), notDone)
 }
 
 func (c *compiler) devices(devs []string) *formula {

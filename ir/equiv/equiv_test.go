@@ -196,8 +196,14 @@ func TestNatThenLaterChain(t *testing.T) {
 			" chain n {\n  type nat hook prerouting priority dstnat;\n  tcp dport 80 dnat to 10.0.0.1\n }\n" +
 			" chain f {\n  type filter hook prerouting priority 0; policy accept;\n  " + later + "\n }\n}\n"
 	}
-	// New packets to port 80 reach f with daddr 10.0.0.1.
-	expectEquivalent(t, rs("meta mark 1 accept", "ct state new ip daddr 10.0.0.1 tcp dport 80 drop"), rs("meta mark 1 accept", "ct state new tcp dport 80 drop"))
+	// New packets to port 80 reach f with daddr 10.0.0.1 when the nat
+	// chain runs; but a first packet whose NAT conntrack has set up
+	// already (a retransmission: the dnat-done bit is set) gets the
+	// translation conntrack holds, which the model does not know.
+	d := expectDifferent(t, rs("meta mark 1 accept", "ct state new ip daddr 10.0.0.1 tcp dport 80 drop"), rs("meta mark 1 accept", "ct state new tcp dport 80 drop"))
+	if v, ok := d.Packet.Fields["ct status"]; !ok || v.Bytes()[2]&1 == 0 {
+		t.Errorf("the difference should be a packet whose NAT is set up (dnat-done), got %v", d.Packet)
+	}
 	// Established packets: the translated daddr is unknown but fresh.
 	expectEquivalent(t, rs("meta mark 1 accept", "ip daddr 10.0.0.2 drop"), rs("meta mark 1 accept", "ip daddr 10.0.0.2 drop"))
 	// An earlier chain that reads the untranslated daddr: each base
