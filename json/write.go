@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nftopt/nftopt/emit/nft"
 	"github.com/nftopt/nftopt/ir"
 )
 
@@ -23,6 +24,10 @@ type Options struct {
 	// Indent, when set, prints one value per line indented by it;
 	// otherwise the document is one line, as nft prints it.
 	Indent string
+	// Target is the nft release the document is for: names it does not
+	// parse (ct status dnat-done before 1.1.4) are written as numbers.
+	// The zero value is the newest.
+	Target nft.Version
 }
 
 // Print writes rs as a libnftables JSON command list: metainfo, the

@@ -82,7 +82,7 @@ func (w *writer) binopOperands(op string, e ir.Expr) []any {
 	if c, ok := b.Y.(*ir.Const); ok && c.Val != nil && !c.Sym && c.Type != nil {
 		switch {
 		case op == "|" && c.Type.IsBitmask():
-			if names := bitNames(c.Type, c.Val); len(names) > 1 {
+			if names := w.bitNames(c.Type, c.Val); len(names) > 1 {
 				return append(out, names...)
 			}
 		case c.Type.Kind == ir.KindSymbolic:
@@ -237,7 +237,7 @@ func (w *writer) constant(c *ir.Const, inSet bool) any {
 			}
 			return integer(c.Val)
 		}
-		names := bitNames(t, c.Val)
+		names := w.bitNames(t, c.Val)
 		if len(names) == 1 {
 			return names[0]
 		}
@@ -263,16 +263,18 @@ func integer(val []byte) any {
 
 // bitNames returns the flags of a bitmask value by name, lowest bit
 // first, with a number for bits that have no name.
-func bitNames(t *ir.Type, val []byte) []any {
+// Names the target nft does not parse stay numbers.
+func (w *writer) bitNames(t *ir.Type, val []byte) []any {
+	name := func(v uint64) (string, bool) { return w.opts.Target.SymbolName(t.Symbols, v) }
 	v := new(big.Int).SetBytes(val)
 	if v.Sign() == 0 {
-		if n, ok := ir.SymbolName(t.Symbols, 0); ok {
+		if n, ok := name(0); ok {
 			return []any{n}
 		}
 		return []any{uint64(0)}
 	}
 	if v.IsUint64() {
-		if n, ok := ir.SymbolName(t.Symbols, v.Uint64()); ok {
+		if n, ok := name(v.Uint64()); ok {
 			return []any{n}
 		}
 	}
@@ -282,7 +284,7 @@ func bitNames(t *ir.Type, val []byte) []any {
 		if v.Bit(i) == 0 {
 			continue
 		}
-		if n, ok := ir.SymbolName(t.Symbols, uint64(1)<<i); ok && i < 64 {
+		if n, ok := name(uint64(1) << i); ok && i < 64 {
 			out = append(out, n)
 			rest.SetBit(rest, i, 0)
 		}

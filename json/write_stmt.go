@@ -96,7 +96,7 @@ func (w *writer) stmt(s ir.Stmt) any {
 func (w *writer) mangleValue(m *ir.Mangle) any {
 	if c, ok := m.Value.(*ir.Const); ok && c.Type.IsBitmask() && c.Val != nil && c.Type.Symbols != "ct_label" {
 		// nft lists a set of flags written to a field as a list.
-		if names := bitNames(c.Type, c.Val); len(names) > 1 {
+		if names := w.bitNames(c.Type, c.Val); len(names) > 1 {
 			return names
 		}
 	}
@@ -415,7 +415,7 @@ func (w *writer) flagMatch(m *ir.Match) (sel ir.Expr, flags any, none, ok bool) 
 	if new(big.Int).SetBytes(val.Val).Sign() != 0 {
 		return nil, nil, false, false
 	}
-	names := bitNames(mask.Type, mask.Val)
+	names := w.bitNames(mask.Type, mask.Val)
 	if len(names) == 1 {
 		flags = names[0]
 	} else {

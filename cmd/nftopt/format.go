@@ -98,13 +98,14 @@ func jsonErrorText(err error, src []byte) string {
 }
 
 // formatRuleset prints rs as canonical nft text ("nft") or as a
-// libnftables JSON command list ("json").
-func formatRuleset(rs *ir.Ruleset, format string, numericProto bool) (string, error) {
+// libnftables JSON command list ("json"), for the nft release opts
+// names.
+func formatRuleset(rs *ir.Ruleset, format string, opts nft.Options) (string, error) {
 	switch format {
 	case formatNft:
-		return nft.Print(rs, nft.Options{NumericProto: numericProto}), nil
+		return nft.Print(rs, opts), nil
 	case formatJSON:
-		out, err := nftjson.Marshal(rs, nftjson.Options{NumericProto: numericProto})
+		out, err := nftjson.Marshal(rs, nftjson.Options{NumericProto: opts.NumericProto, Target: opts.Target})
 		if err != nil {
 			return "", &exitError{exitInput, fmt.Sprintf("nftopt: %v\n", err)}
 		}

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/nftopt/nftopt/tests/nftns"
 )
 
 // run runs nftopt in-process and returns stdout, stderr and the exit code.
@@ -138,13 +141,13 @@ func TestTargetNft(t *testing.T) {
 		{"1.1", true},
 		{"2.0.0", true},
 	} {
-		got, err := targetElementCounters(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("targetElementCounters(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		v, err := targetVersion(tc.in)
+		if got := elementCounters(v); err != nil || got != tc.want {
+			t.Errorf("targetVersion(%q) = %v, %v: element counters %v; want %v", tc.in, v, err, got, tc.want)
 		}
 	}
-	if _, err := targetElementCounters("latest"); err == nil {
-		t.Error("targetElementCounters(\"latest\"): no error")
+	if _, err := targetVersion("latest"); err == nil {
+		t.Error("targetVersion(\"latest\"): no error")
 	}
 }
 
@@ -162,5 +165,34 @@ func TestOptimizeTargetNft(t *testing.T) {
 	}
 	if _, _, code := run(t, in, "optimize", "--target-nft", "newest", "-"); code != exitInput {
 		t.Fatalf("--target-nft newest: exit %d, want %d", code, exitInput)
+	}
+}
+
+// TestTargetNftCtStatus: ct status bits after dnat have names from nft
+// 1.1.4 on; for the nft installed here (auto) the output loads, and a
+// 1.1.4 target gets the names.
+func TestTargetNftCtStatus(t *testing.T) {
+	in := "table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ct status 0x100 accept\n  ct status 0x200 accept\n  ct status & 0x300 == 0x100 drop\n }\n}\n"
+	out, errOut, code := run(t, in, "optimize", "--target-nft", "1.1.4", "-")
+	if code != 0 || !strings.Contains(out, "ct status dnat-done,dying accept") {
+		t.Fatalf("1.1.4: exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+	out, errOut, code = run(t, in, "optimize", "--target-nft", "1.0.6", "-")
+	if code != 0 || !strings.Contains(out, "ct status 0x100,dying accept") || strings.Contains(out, "dnat-done") {
+		t.Fatalf("1.0.6: exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+	nftns.Require(t)
+	for _, args := range [][]string{{"optimize", "-"}, {"fmt", "-"}, {"optimize", "--format", "json", "-"}} {
+		out, errOut, code := run(t, in, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		check := nftns.Check
+		if slices.Contains(args, "json") {
+			check = nftns.CheckJSON
+		}
+		if msg, err := check(strings.NewReader(out)); err != nil {
+			t.Errorf("%v: the installed nft rejects the output: %v\n%s\n%s", args, err, msg, out)
+		}
 	}
 }

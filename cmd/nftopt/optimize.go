@@ -57,12 +57,12 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			if err := dflags.check(); err != nil {
 				return err
 			}
-			elemCounters, err := targetElementCounters(target)
+			version, err := targetVersion(target)
 			if err != nil {
 				return &exitError{exitInput, "nftopt: " + err.Error() + "\n"}
 			}
 			opts := optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify,
-				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable, ElementCounters: elemCounters}
+				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable, ElementCounters: elementCounters(version)}
 			if err := debugOptions(&opts, debug, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
@@ -91,7 +91,7 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			if stats {
 				writeStats(errw, rs, res)
 			}
-			text, err := formatRuleset(res.Output, format, false)
+			text, err := formatRuleset(res.Output, format, nft.Options{Target: version})
 			if err != nil {
 				return err
 			}
@@ -124,7 +124,7 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 	cmd.Flags().BoolVar(&showExplain, "explain", false, "print which source rules became which rule, on stderr")
 	cmd.Flags().StringSliceVar(&passes, "passes", nil, "run only these passes (see nftopt passes)")
 	cmd.Flags().BoolVar(&keepCounters, "keep-counters", false, "never merge rules that have counters")
-	cmd.Flags().StringVar(&target, "target-nft", "auto", "the nft `VERSION` the output must load on (auto: the nft on PATH, or the newest when there is none); from 1.0.8 on, counters may sit on verdict map elements")
+	cmd.Flags().StringVar(&target, "target-nft", "auto", "the nft `VERSION` the output must load on (auto: the nft on PATH, or the newest when there is none); from 1.0.8 on, counters may sit on verdict map elements; before 1.1.4, ct status bits after dnat print as numbers")
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "skip the equivalence proof")
 	cmd.Flags().StringVar(&inputFormat, "input-format", formatAuto, "input format: auto, nft or json")
 	cmd.Flags().StringVar(&format, "format", formatNft, "output format: nft or json")

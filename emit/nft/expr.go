@@ -148,29 +148,32 @@ func (p *printer) constant(c *ir.Const) string {
 		}
 		return fmt.Sprint(v)
 	case ir.KindBitmask:
-		return bitmask(t, c.Val, " | ")
+		return p.bitmask(t, c.Val, " | ")
 	}
 	return new(big.Int).SetBytes(c.Val).String()
 }
 
 // bitmask prints flags by name, joined by sep (" | " for a value, ","
 // in nft's "value / mask" form).
-func bitmask(t *ir.Type, val []byte, sep string) string {
+// Names the target nft does not parse stay numeric.
+func (p *printer) bitmask(t *ir.Type, val []byte, sep string) string {
+	syms := p.opts.Target.Symbols(t.Symbols)
+	name := func(v uint64) (string, bool) { return p.opts.Target.SymbolName(t.Symbols, v) }
 	v := new(big.Int).SetBytes(val)
 	if v.Sign() == 0 {
-		if n, ok := ir.SymbolName(t.Symbols, 0); ok {
+		if n, ok := name(0); ok {
 			return n
 		}
 		return "0x0"
 	}
 	if v.IsUint64() {
-		if n, ok := ir.SymbolName(t.Symbols, v.Uint64()); ok {
+		if n, ok := name(v.Uint64()); ok {
 			return n
 		}
 	}
 	var names []string
 	rest := new(big.Int).Set(v)
-	for _, s := range ir.SymbolsOf(t.Symbols) {
+	for _, s := range syms {
 		b := new(big.Int).SetUint64(s.Value)
 		if s.Value != 0 && new(big.Int).And(rest, b).Cmp(b) == 0 && b.BitLen() > 0 && new(big.Int).And(b, new(big.Int).Sub(b, big.NewInt(1))).Sign() == 0 {
 			names = append(names, s.Name)
@@ -228,7 +231,7 @@ func (p *printer) flagMatch(m *ir.Match) (string, bool) {
 	if new(big.Int).SetBytes(val.Val).Sign() != 0 {
 		return "", false
 	}
-	flags := bitmask(mask.Type, mask.Val, ",")
+	flags := p.bitmask(mask.Type, mask.Val, ",")
 	if m.Op == ir.OpEq {
 		return p.expr(sel) + " ! " + flags, true
 	}

@@ -15,6 +15,10 @@ import (
 type Options struct {
 	// NumericProto prints protocol numbers instead of names (nft -p).
 	NumericProto bool
+	// Target is the nft release the text is for: names it does not
+	// parse (ct status dnat-done before 1.1.4) print as numbers. The
+	// zero value is the newest.
+	Target Version
 }
 
 type printer struct {

@@ -30,6 +30,13 @@ func TestConstants(t *testing.T) {
 		{&ir.Const{Type: f("meta priority"), Val: []byte{0, 1, 0, 2}}, Options{}, "1:2"},
 		{&ir.Const{Type: f("meta oifgroup"), Val: []byte{0, 0, 0, 0}}, Options{}, `"default"`},
 		{&ir.Const{Str: "unknown_user", Sym: true}, Options{}, "unknown_user"},
+		// ct status names after dnat are nft 1.1.4's: older targets get
+		// numbers, which every release parses.
+		{&ir.Const{Type: f("ct status"), Val: []byte{0, 0, 3, 0}}, Options{}, "dnat-done | dying"},
+		{&ir.Const{Type: f("ct status"), Val: []byte{0, 0, 3, 0}}, Options{Target: Version{1, 1, 4}}, "dnat-done | dying"},
+		{&ir.Const{Type: f("ct status"), Val: []byte{0, 0, 3, 0}}, Options{Target: Version{1, 0, 6}}, "dying | 0x100"},
+		{&ir.Const{Type: f("ct status"), Val: []byte{0, 0, 1, 0}}, Options{Target: Version{1, 0, 6}}, "0x100"},
+		{&ir.Const{Type: f("ct status"), Val: []byte{0, 0, 0, 0x30}}, Options{Target: Version{1, 0, 6}}, "snat | dnat"},
 	} {
 		if got := PrintExpr(tc.c, ir.FamilyInet, tc.opts); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.c.Type.Name, got, tc.want)

@@ -46,6 +46,15 @@ func Check(src io.Reader) ([]byte, error) {
 	return bytes.TrimSpace(out), err
 }
 
+// CheckJSON runs `nft -j -c -f -` on a libnftables JSON document src
+// in a throwaway network namespace.
+func CheckJSON(src io.Reader) ([]byte, error) {
+	cmd := exec.Command("unshare", "-n", "nft", "-j", "-c", "-f", "-")
+	cmd.Stdin = src
+	out, err := cmd.CombinedOutput()
+	return bytes.TrimSpace(out), err
+}
+
 // CheckFile runs `nft -c -f file` in a throwaway network namespace.
 func CheckFile(file string) ([]byte, error) {
 	out, err := exec.Command("unshare", "-n", "nft", "-c", "-f", file).CombinedOutput()
