@@ -592,6 +592,8 @@ func TestStatements(t *testing.T) {
 	expectRule(t, "ip", `counter name "cnt"`, `counter name "cnt"`)
 	expectRule(t, "ip", `tcp dport 21 ct helper set "ftp-std"`, `tcp dport 21 ct helper set "ftp-std"`)
 	expectRule(t, "ip", "notrack", "notrack")
+	expectRule(t, "ip", "dnat to 192.168.3.2-192.168.3.4:8080", "dnat to 192.168.3.2-192.168.3.4:8080")
+	expectRule(t, "ip", "dnat to 192.168.3.2-192.168.3.4:8080-8999", "dnat to 192.168.3.2-192.168.3.4:8080-8999")
 	expectRule(t, "ip", "tcp dport 80 tproxy to :8080", "tcp dport 80 tproxy to :8080")
 	expectRule(t, "netdev", `fwd to "lo"`, `fwd to "lo"`)
 	expectRule(t, "ip", "synproxy mss 1460 wscale 7 timestamp sack-perm", "synproxy mss 1460 wscale 7 timestamp sack-perm")

@@ -661,6 +661,11 @@ func (p *ruleParser) natTarget(n *ir.Nat) {
 		}
 		return
 	}
+	if r, ok := p.ipv4RangePort(); ok {
+		// 10.0.0.1-10.0.0.9:80
+		n.Addr, n.Port = r.addr, r.port
+		return
+	}
 	v := p.valueExpr(false)
 	if p.failed {
 		return
@@ -675,6 +680,31 @@ func (p *ruleParser) natTarget(n *ir.Nat) {
 	if p.peek().kind == tokWord && strings.HasPrefix(p.peek().text, ":") || p.punct(":") {
 		n.Port = p.portSpec()
 	}
+}
+
+// addrPort is a NAT target's address and port.
+type addrPort struct{ addr, port ir.Expr }
+
+// ipv4RangePort reads "LO-HI:PORT" (an IPv4 address range with a port or
+// a port range), where the lexer sees HI:PORT as one word.
+func (p *ruleParser) ipv4RangePort() (addrPort, bool) {
+	if p.i+2 >= len(p.t) {
+		return addrPort{}, false
+	}
+	lo, dash, hi := p.t[p.i], p.t[p.i+1], p.t[p.i+2]
+	if lo.kind != tokWord || strings.Contains(lo.text, ":") || !strings.Contains(lo.text, ".") || !dash.is(tokPunct, "-") ||
+		hi.kind != tokWord || strings.Count(hi.text, ":") != 1 || !strings.Contains(hi.text, ".") {
+		return addrPort{}, false
+	}
+	p.i += 3
+	host, port, _ := strings.Cut(hi.text, ":")
+	h := hi
+	h.text = host
+	addr := &ir.Range{Node: ir.Node{Span: spanOf(lo)}, Lo: p.typedLiteral(lo, ir.TypeIPv4), Hi: p.typedLiteral(h, ir.TypeIPv4)}
+	pt := hi
+	pt.text = port
+	pt.pos.Col += len(host) + 1
+	return addrPort{addr, p.portRest(pt)}, true
 }
 
 func isConcatMap(e ir.Expr) bool {

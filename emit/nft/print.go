@@ -423,8 +423,15 @@ func (p *printer) stmt(s ir.Stmt) string {
 			r, ok2 := b.X.(*ir.Selector)
 			p.sameFieldMangle = ok1 && ok2 && l.Field == r.Field
 		}
+		// A protocol name after "set" starts a header expression in
+		// nft's grammar: "ip protocol set icmp accept", as nft itself
+		// lists it, does not parse. A number does.
+		saved := p.opts.NumericProto
+		if k, ok := x.Value.(*ir.Const); ok && k.Type != nil && k.Type.Proto {
+			p.opts.NumericProto = true
+		}
 		s := p.expr(x.Left) + " set " + p.expr(x.Value)
-		p.sameFieldMangle = false
+		p.sameFieldMangle, p.opts.NumericProto = false, saved
 		return s
 	case *ir.SetStmt:
 		body := p.expr(x.Key)

@@ -47,6 +47,7 @@ func TestConstants(t *testing.T) {
 // TestStatements checks statement forms that nft lists in one spelling.
 func TestStatements(t *testing.T) {
 	mark := ir.LookupField("meta mark")
+	proto := ir.LookupField("ip protocol")
 	for _, tc := range []struct {
 		s    ir.Stmt
 		fam  ir.Family
@@ -59,6 +60,7 @@ func TestStatements(t *testing.T) {
 		{&ir.Reject{With: "icmp", Code: &ir.Const{Type: ir.TypeIcmpCode, Val: []byte{3}}}, ir.FamilyIP, "reject"},
 		{&ir.Reject{With: "icmp", Code: &ir.Const{Type: ir.TypeIcmpCode, Val: []byte{1}}}, ir.FamilyIP, "reject with icmp host-unreachable"},
 		{&ir.Mangle{Left: &ir.Selector{Field: mark}, Value: &ir.Const{Type: mark.Type, Val: []byte{0, 0, 0, 1}}}, ir.FamilyIP, "meta mark set 0x00000001"},
+		{&ir.Mangle{Left: &ir.Selector{Field: proto}, Value: &ir.Const{Type: proto.Type, Val: []byte{1}}}, ir.FamilyIP, "ip protocol set 1"},
 		{&ir.Counter{}, ir.FamilyIP, "counter"},
 		{&ir.Counter{Packets: 1, Bytes: 2, HasValues: true}, ir.FamilyIP, "counter packets 1 bytes 2"},
 	} {
