@@ -757,13 +757,41 @@ func (en *enumerator) filter(asg *assignment, alive *aliveSet, dim int) *aliveSe
 // with every atom on d false are kept for all classes; the others are
 // indexed by their atoms on d and tried only for classes where one holds.
 type splitter struct {
-	keep map[int][]int         // chain -> rules kept whatever the class
-	need map[int]map[int][]int // chain -> atom -> rules needing it
+	keep map[int][]int // chain -> rules kept whatever the class
+	// need lists, per atom, the rules (and their chains) that need it;
+	// a class only rebuilds the chains its atoms touch.
+	need needIndex
 	// base holds the kept rules of every chain the split filters,
-	// shared by all classes; byAtom lists the chains with rules that
-	// need each atom, so a class only rebuilds the chains its atoms touch.
-	base   *aliveSet
-	byAtom map[int][]int
+	// shared by all classes.
+	base *aliveSet
+}
+
+// needIndex maps an atom to the rules that need it: one map and one
+// array of links for a whole split, not a list per atom (most atoms of
+// a blocklist have one rule).
+type needIndex struct {
+	head  map[int]int32 // atom -> 1 + its last link, 0 for none
+	links []needLink
+}
+
+// needLink is a rule of a chain that needs an atom, and 1 + the atom's
+// previous link (0 for none).
+type needLink struct{ ch, rid, next int32 }
+
+func (x *needIndex) add(at, ch, rid int) {
+	if x.head == nil {
+		x.head = map[int]int32{}
+	}
+	x.links = append(x.links, needLink{int32(ch), int32(rid), x.head[at]})
+	x.head[at] = int32(len(x.links))
+}
+
+// appendAtom appends the links of atom at to out.
+func (x *needIndex) appendAtom(out []needLink, at int) []needLink {
+	for i := x.head[at]; i != 0; i = x.links[i-1].next {
+		out = append(out, x.links[i-1])
+	}
+	return out
 }
 
 // splitChains lists the chains a split on d filters: those of chains
@@ -811,7 +839,7 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 		// all in front (a refinement drops the rule it passed), it is a
 		// shared suffix of rules, not a copy.
 		var keep []int
-		var idx map[int][]int
+		needed := false
 		front, copied, kept := 0, false, false
 		for i, rid := range rules {
 			r := en.p.rules[rid]
@@ -822,9 +850,7 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 				}
 				continue
 			}
-			if idx == nil {
-				idx = map[int][]int{}
-			}
+			needed = true
 			switch {
 			case !kept:
 				front++
@@ -834,24 +860,20 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 			}
 			// The rule's atoms on d include its guard's.
 			for _, at := range r.byDim.get(d) {
-				idx[at] = append(idx[at], rid)
+				sp.need.add(at, ch, rid)
 			}
 		}
-		if idx != nil && !copied {
-			keep = rules[front:len(rules):len(rules)]
-		}
-		if idx == nil {
+		if !needed {
 			continue
 		}
+		if !copied {
+			keep = rules[front:len(rules):len(rules)]
+		}
 		if sp.keep == nil {
-			sp.keep, sp.need, sp.byAtom = map[int][]int{}, map[int]map[int][]int{}, map[int][]int{}
+			sp.keep = map[int][]int{}
 		}
 		sp.keep[ch] = keep
-		sp.need[ch] = idx
 		sp.base.set(ch, keep)
-		for at := range idx {
-			sp.byAtom[at] = append(sp.byAtom[at], ch)
-		}
 	}
 	if sp.base.empty() {
 		sp.base = alive
@@ -865,29 +887,36 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 // evaluated for the class, and copying them for each of many classes
 // would make the split quadratic.
 func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
-	var touched []int
+	var links []needLink
 	for _, at := range child.cls.true {
-		touched = append(touched, sp.byAtom[at]...)
+		links = sp.need.appendAtom(links, at)
 	}
-	if len(touched) == 0 {
+	if len(links) == 0 {
 		return sp.base
 	}
-	slices.Sort(touched)
-	touched = slices.Compact(touched)
-	out := &aliveSet{parent: sp.base}
-	for _, ch := range touched {
-		var cand []int
-		for _, at := range child.cls.true {
-			cand = append(cand, sp.need[ch][at]...)
+	slices.SortFunc(links, func(a, b needLink) int {
+		if a.ch != b.ch {
+			return int(a.ch - b.ch)
 		}
-		slices.Sort(cand)
-		cand = slices.Compact(cand)
-		live := cand[:0]
-		for _, rid := range cand {
-			if child.truth3(en.p, en.p.rules[rid].guard) != 0 {
-				live = append(live, rid)
+		return int(a.rid - b.rid)
+	})
+	out := &aliveSet{parent: sp.base}
+	for len(links) > 0 {
+		ch := int(links[0].ch)
+		n := 1
+		for n < len(links) && int(links[n].ch) == ch {
+			n++
+		}
+		var live []int
+		for i, l := range links[:n] {
+			if i > 0 && l.rid == links[i-1].rid {
+				continue
+			}
+			if child.truth3(en.p, en.p.rules[l.rid].guard) != 0 {
+				live = append(live, int(l.rid))
 			}
 		}
+		links = links[n:]
 		keep := sp.keep[ch]
 		if len(live) == 0 {
 			// Lists are never appended to in place: share it.
