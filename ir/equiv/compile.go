@@ -636,20 +636,20 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 	var guard []*formula
 	inGuard := true
 	for _, s := range r.Stmts {
-		st := c.stmt(s, r)
+		n := len(cr.steps)
 		if readsConntrack(s) {
 			// The statement's expression breaks the rule for a packet
 			// without a conntrack entry, before the statement acts.
-			st = append([]step{{kind: stepMatch, cond: c.tracked()}}, st...)
+			cr.steps = append(cr.steps, step{kind: stepMatch, cond: c.tracked()})
 		}
-		for _, x := range st {
-			if x.kind == stepMatch && inGuard {
+		cr.steps = c.stmt(cr.steps, s, r)
+		for i := n; i < len(cr.steps); i++ {
+			if x := &cr.steps[i]; x.kind == stepMatch && inGuard {
 				guard = append(guard, x.cond)
 			} else {
 				inGuard = false
 			}
 		}
-		cr.steps = append(cr.steps, st...)
 	}
 	cr.guard = and(guard...)
 	for i := range cr.steps {
@@ -823,29 +823,29 @@ func (c *compiler) effect(s ir.Stmt, r *ir.Rule) *Effect {
 	return e
 }
 
-// stmt compiles one statement into steps.
-func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
+// stmt compiles one statement into steps appended to dst.
+func (c *compiler) stmt(dst []step, s ir.Stmt, r *ir.Rule) []step {
 	switch x := s.(type) {
 	case *ir.Match:
-		return []step{{kind: stepMatch, cond: c.match(x)}}
+		return append(dst, step{kind: stepMatch, cond: c.match(x)})
 	case *ir.VerdictStmt:
 		if x.Vmap != nil {
-			return []step{c.vmap(x.Vmap, r)}
+			return append(dst, c.vmap(x.Vmap, r))
 		}
-		return []step{{kind: stepVerdict, verdict: c.verdict(x.Verdict)}}
+		return append(dst, step{kind: stepVerdict, verdict: c.verdict(x.Verdict)})
 	case *ir.Counter:
-		return []step{{kind: stepEffect, effect: c.effect(s, r)}}
+		return append(dst, step{kind: stepEffect, effect: c.effect(s, r)})
 	case *ir.Limit, *ir.Quota:
 		// Token buckets and quotas: an effect, and a predicate on their state.
-		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepMatch, cond: c.p.pred(ir.StmtKey(s))}}
+		return append(dst, step{kind: stepEffect, effect: c.effect(s, r)}, step{kind: stepMatch, cond: c.p.pred(ir.StmtKey(s))})
 	case *ir.Log:
-		return []step{{kind: stepEffect, effect: c.effect(s, r)}}
+		return append(dst, step{kind: stepEffect, effect: c.effect(s, r)})
 	case *ir.SetStmt:
 		// Later lookups of the set may see the element it adds or deletes.
 		eff := c.effect(s, r)
-		return []step{{kind: stepEffect, effect: eff}, {kind: stepClobber, change: &change{clobber: []string{"set:" + strings.TrimPrefix(x.Set, "@")}, src: "update " + eff.Key}}}
+		return append(dst, step{kind: stepEffect, effect: eff}, step{kind: stepClobber, change: &change{clobber: []string{"set:" + strings.TrimPrefix(x.Set, "@")}, src: "update " + eff.Key}})
 	case *ir.Reject:
-		return []step{{kind: stepEffect, effect: c.effect(s, r)}, {kind: stepVerdict, verdict: verdict{kind: "drop"}}}
+		return append(dst, step{kind: stepEffect, effect: c.effect(s, r)}, step{kind: stepVerdict, verdict: verdict{kind: "drop"}})
 	case *ir.Nat:
 		m, ok := x.Addr.(*ir.MapExpr)
 		if !ok && x.Addr == nil {
@@ -858,13 +858,13 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 					b.writes, b.clobber = c.natEffects(b.effect.Stmt.(*ir.Nat))
 					b.src = "nat " + b.effect.Key
 				}
-				return []step{br}
+				return append(dst, br)
 			}
 		}
 		writes, clobber := c.natEffects(x)
 		eff := c.effect(s, r)
 		src := "nat " + eff.Key
-		steps := []step{{kind: stepEffect, effect: eff}}
+		steps := append(dst, step{kind: stepEffect, effect: eff})
 		for _, w := range writes {
 			steps = append(steps, step{kind: stepWrite, change: &change{dim: w.dim, value: w.value, src: src}})
 		}
@@ -873,9 +873,9 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 		}
 		return append(steps, step{kind: stepVerdict, verdict: verdict{kind: "accept"}})
 	case *ir.Mangle:
-		return c.mangle(x, r)
+		return c.mangle(dst, x, r)
 	case *ir.Generic:
-		steps := []step{{kind: stepEffect, effect: c.effect(s, r)}}
+		steps := append(dst, step{kind: stepEffect, effect: c.effect(s, r)})
 		switch x.Kind {
 		case "queue":
 			steps = append(steps, step{kind: stepVerdict, verdict: verdict{kind: "queue"}})
@@ -886,28 +886,28 @@ func (c *compiler) stmt(s ir.Stmt, r *ir.Rule) []step {
 		}
 		return steps
 	}
-	return []step{{kind: stepEffect, effect: c.effect(s, r)}}
+	return append(dst, step{kind: stepEffect, effect: c.effect(s, r)})
 }
 
 // mangle compiles "X set V": a write of a constant to a known dimension
 // changes what later matches see; other writes are effects only.
-func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
+func (c *compiler) mangle(dst []step, m *ir.Mangle, r *ir.Rule) []step {
 	eff := step{kind: stepEffect, effect: c.effect(m, r)}
 	sel, ok := m.Left.(*ir.Selector)
 	if !ok {
-		return []step{eff}
+		return append(dst, eff)
 	}
 	d := c.selectorDim(sel)
 	if d < 0 {
-		return []step{eff}
+		return append(dst, eff)
 	}
 	if !plainWrite(sel.Field) {
 		// The field does not simply take the value.
-		return []step{eff, {kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}}}
+		return append(dst, eff, step{kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}})
 	}
 	if k, ok := m.Value.(*ir.Const); ok {
 		if v, ok := c.constValue(k, c.p.dims[d].width); ok {
-			return []step{{kind: stepWrite, effect: eff.effect, change: &change{dim: d, value: v, src: "write " + eff.effect.Key}}}
+			return append(dst, step{kind: stepWrite, effect: eff.effect, change: &change{dim: d, value: v, src: "write " + eff.effect.Key}})
 		}
 	}
 	if mp, ok := m.Value.(*ir.MapExpr); ok && !mp.Vmap {
@@ -923,12 +923,12 @@ func (c *compiler) mangle(m *ir.Mangle, r *ir.Rule) []step {
 				}
 				b.clobber = []string{c.p.dims[d].key}
 			}
-			return []step{br}
+			return append(dst, br)
 		}
 	}
 	// A computed value: later matches on the field see a value the
 	// model does not know.
-	return []step{eff, {kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}}}
+	return append(dst, eff, step{kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key}, src: "write " + eff.effect.Key}})
 }
 
 // plainWrite reports a field that "X set V" sets to V. Of the ct keys
