@@ -864,9 +864,11 @@ func (c *compiler) stmt(dst []step, s ir.Stmt, r *ir.Rule) []step {
 		writes, clobber := c.natEffects(x)
 		eff := c.effect(s, r)
 		src := "nat " + eff.Key
-		steps := append(dst, step{kind: stepEffect, effect: eff})
-		for _, w := range writes {
-			steps = append(steps, step{kind: stepWrite, change: &change{dim: w.dim, value: w.value, src: src}})
+		steps := append(slices.Grow(dst, len(writes)+3), step{kind: stepEffect, effect: eff})
+		changes := make([]change, len(writes))
+		for i, w := range writes {
+			changes[i] = change{dim: w.dim, value: w.value, src: src}
+			steps = append(steps, step{kind: stepWrite, change: &changes[i]})
 		}
 		if len(clobber) > 0 {
 			steps = append(steps, step{kind: stepClobber, change: &change{clobber: clobber, src: src}})
