@@ -230,6 +230,11 @@ type crule struct {
 	byDim     dimAtoms
 	lookups   []int
 	guardDims []int
+	// draws marks a rule with steps that test a number generator
+	// (program.stepDraws).
+	draws bool
+	// calls lists the steps that may jump or go to a chain.
+	calls []int
 }
 
 // cchain is a compiled chain.
@@ -665,6 +670,12 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		}
 	}
 	cr.atomsUsed = dedupe(cr.atomsUsed)
+	for i := range cr.steps {
+		if st := &cr.steps[i]; st.kind == stepVerdict && (st.verdict.kind == "jump" || st.verdict.kind == "goto") ||
+			st.kind == stepBranch && slices.ContainsFunc(st.branches, func(b branch) bool { return b.verdict.kind == "jump" || b.verdict.kind == "goto" }) {
+			cr.calls = append(cr.calls, i)
+		}
+	}
 	var plain []int
 	for i := range cr.steps {
 		st := &cr.steps[i]
@@ -720,6 +731,7 @@ func (p *program) recordDraws(r *crule) {
 				p.stepDraws = map[*step][]string{}
 			}
 			p.stepDraws[st] = gens
+			r.draws = true
 		}
 	}
 }

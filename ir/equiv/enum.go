@@ -1000,8 +1000,9 @@ func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
 	}
 	expand := func(id int) {
 		for _, rid := range alive.get(id) {
-			for i := range en.p.rules[rid].steps {
-				st := &en.p.rules[rid].steps[i]
+			r := en.p.rules[rid]
+			for _, i := range r.calls {
+				st := &r.steps[i]
 				switch st.kind {
 				case stepVerdict:
 					if st.verdict.kind == "jump" || st.verdict.kind == "goto" {

@@ -402,7 +402,7 @@ func (e *evaluator) skipped(chain, from, to int) {
 func (e *evaluator) rule(r *crule) verdict {
 	for i := range r.steps {
 		st := &r.steps[i]
-		if e.p.stepDraws != nil {
+		if r.draws {
 			e.draw(e.p.stepDraws[st])
 		}
 		switch st.kind {
