@@ -1564,13 +1564,15 @@ func (c *compiler) valueSet(e ir.Expr, w int, t *ir.Type) (ir.IntervalSet, bool)
 	case *ir.SetExpr:
 		// Collect the intervals and build the set once: n unions would
 		// be quadratic in the elements.
-		var ivs []ir.Interval
+		ivs := make([]ir.Interval, 0, len(x.Elems))
 		for _, el := range x.Elems {
 			s, ok := c.valueSet(el.Key, w, t)
 			if !ok {
 				return ir.IntervalSet{}, false
 			}
-			ivs = append(ivs, s.Intervals()...)
+			for i := range s.Len() {
+				ivs = append(ivs, s.Interval(i))
+			}
 		}
 		return ir.NewIntervalSet(w, ivs...), true
 	case *ir.SetRef:

@@ -423,7 +423,10 @@ type class struct {
 // decided is the sorted list of atoms a split decides, shared by its
 // classes, with a cache of which lookup indexes it covers.
 type decided struct {
-	atoms  []int
+	atoms []int
+	// mu guards covers: the classes of a split are shared by the
+	// goroutines of a parallel walk.
+	mu     sync.Mutex
 	covers map[*int]bool
 }
 
@@ -455,6 +458,8 @@ func (c *class) decides(keys []int) bool {
 		return true
 	}
 	k := &keys[0]
+	c.dec.mu.Lock()
+	defer c.dec.mu.Unlock()
 	ok, seen := c.dec.covers[k]
 	if !seen {
 		ok = subset(keys, c.dec.atoms)
@@ -669,6 +674,9 @@ type enumerator struct {
 	evs     [2]*evaluator
 	visited []int
 	visit   int
+	// classes counts the packet classes of all the goroutines of a
+	// parallel walk, for MaxClasses; nil when the walk is sequential.
+	classes *atomic.Int64
 }
 
 func (en *enumerator) run() {
@@ -703,6 +711,10 @@ func (en *enumerator) run() {
 	alive := all
 	for a := root; a != nil; a = a.parent {
 		alive = en.filter(a, alive, a.dim)
+	}
+	if w := en.walkers(); w > 1 {
+		en.walkParallel(root, alive, w)
+		return
 	}
 	en.walk(root, alive)
 }
@@ -1347,7 +1359,11 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 		return -1, -1
 	}
 	en.res.Classes++
-	if en.opts.MaxClasses > 0 && en.res.Classes > en.opts.MaxClasses {
+	total := int64(en.res.Classes)
+	if en.classes != nil {
+		total = en.classes.Add(1)
+	}
+	if en.opts.MaxClasses > 0 && total > int64(en.opts.MaxClasses) {
 		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: more than %d packet classes", en.p.fam.name, en.hook, en.opts.MaxClasses))
 		en.done = true
 		return -1, -1
