@@ -33,8 +33,9 @@ func randomRuleset(r *rand.Rand) string {
 		func() string { return "ip6 saddr ::1" },
 		func() string { return fmt.Sprintf("meta mark %d", r.Intn(3)) },
 		func() string {
-			return []string{"ct status dnat", "ct status snat,dnat", "ct status & (snat | dnat) == snat", "ct status != confirmed", "ct status { dnat, snat }", "ct status ! dnat"}[r.Intn(6)]
+			return []string{"ct status dnat", "ct status snat,dnat", "ct status & (snat | dnat) == snat", "ct status != confirmed", "ct status { dnat, snat }", "ct status ! dnat", "ct status == dnat,snat"}[r.Intn(7)]
 		},
+		func() string { return []string{"ct mark 1", "ct mark != 1", "tcp flags == syn,ack", "tcp flags != syn,ack"}[r.Intn(4)] },
 	}
 	verdicts := []string{"accept", "drop", "jump sub", "goto sub", "continue", "meta mark set 1", "counter"}
 	subVerdicts := []string{"accept", "drop", "return", "meta mark set 2", "continue"}
@@ -152,6 +153,7 @@ func grid(t *testing.T) []equiv.Packet {
 								set("ct state", st)
 								set("meta iifname", dev)
 								set("meta mark", mark)
+								set("ct mark", mark)
 								// ct status varies with the other fields
 								// (a full cross product would be slow).
 								set("ct status", []string{"0", "0x20", "0x10", "0x30", "0x8", "0x28"}[(port+len(dev)+len(st))%6])
