@@ -582,10 +582,10 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 // state new, or related for an expected connection) while its NAT for
 // the hook is not set up: the nat-done bit of ct status is clear. (A
 // retransmitted first packet, or an ICMP error about an existing
-// connection, gets the translation conntrack already holds, a value
-// the model does not know.) Once they ran, conntrack sets that bit (and snat or dnat when
-// they translated). Bridge nat chains are plain chains on the first
-// packet.
+// connection, gets the translation conntrack already holds, a value the
+// model does not know.) Once they ran, conntrack sets that bit (and
+// snat or dnat when they translated). Bridge nat chains are plain
+// chains on the first packet.
 func (c *compiler) natGuard(t *ir.Table, cc *cchain) *formula {
 	st := ir.LookupField("ct state")
 	sd := c.p.dimension(st.Name, st.Width, st)
