@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/nftopt/nftopt/ir"
@@ -280,7 +279,7 @@ type program struct {
 	dims     []*dimension
 	dimIndex map[string]int
 	atoms    []atom
-	atomKey  map[string]int
+	atomKey  map[setKey]int
 	// atomOne finds the atoms whose set is one interval (most of them)
 	// without printing the set.
 	atomOne map[oneKey]int
@@ -304,6 +303,10 @@ type program struct {
 	clobbers bool
 	// depCache holds each field's dependency formula.
 	depCache map[*ir.Field]*formula
+	// shared holds the compiled rules that do not depend on their
+	// ruleset (contextFree): the optimized ruleset keeps the rules it
+	// does not change, and both sides then compile them once.
+	shared map[*ir.Rule]*crule
 	// guardWritten marks the written dimensions some rule guard tests;
 	// guardIdx lists, per chain and such dimension, the positions of the
 	// rules whose guard tests it.
@@ -395,7 +398,7 @@ func (p *program) atomOf(dim int, set ir.IntervalSet) *formula {
 		}
 		return &formula{op: 'a', atom: i}
 	}
-	key := strconv.Itoa(dim) + ":" + set.Key()
+	key := setKey{dim, set.Key()}
 	i, ok := p.atomKey[key]
 	if !ok {
 		p.atoms = append(p.atoms, atom{dim: dim, set: set})
@@ -411,6 +414,12 @@ type oneKey struct {
 	lo, hi ir.Value
 }
 
+// setKey names the atom of a set of values of a dimension.
+type setKey struct {
+	dim int
+	set string
+}
+
 // pred returns the uninterpreted predicate named key.
 func (p *program) pred(key string) *formula {
 	d := p.dimension("pred: "+key, 1, nil)
@@ -419,7 +428,7 @@ func (p *program) pred(key string) *formula {
 
 // compile builds the program for one family run and hook from both rulesets.
 func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
-	p := &program{dimIndex: map[string]int{}, atomKey: map[string]int{}, atomOne: map[oneKey]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{},
+	p := &program{dimIndex: map[string]int{}, atomKey: map[setKey]int{}, atomOne: map[oneKey]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{},
 		predSets: map[string][]string{}, setPreds: map[string][]int{}, depCache: map[*ir.Field]*formula{}}
 	// Fixed dimensions first, so they are split first.
 	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))
@@ -636,8 +645,20 @@ func priorityValue(fam ir.Family, b *ir.BaseChain) int {
 
 // rule compiles one rule.
 func (c *compiler) rule(chain int, r *ir.Rule) int {
+	if done, ok := c.p.shared[r]; ok {
+		cr := *done
+		cr.id, cr.chain = len(c.p.rules), chain
+		c.p.rules = append(c.p.rules, &cr)
+		return cr.id
+	}
 	cr := &crule{id: len(c.p.rules), chain: chain, src: r, steps: make([]step, 0, len(r.Stmts)+1)}
 	c.p.rules = append(c.p.rules, cr)
+	if contextFree(r) {
+		if c.p.shared == nil {
+			c.p.shared = map[*ir.Rule]*crule{}
+		}
+		c.p.shared[r] = cr
+	}
 	var guard []*formula
 	inGuard := true
 	for _, s := range r.Stmts {
@@ -701,6 +722,82 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		c.p.recordDraws(cr)
 	}
 	return cr.id
+}
+
+// contextFree reports a rule whose compiled form depends on the rule
+// alone, not on its table: no jump or goto (chain ids are per ruleset),
+// no verdict map, no named set or map, no expression kept as words (a
+// number generator draws), and only statements compiled from their own
+// text. The steps of such a rule are
+// shared by every compilation of it.
+func contextFree(r *ir.Rule) bool {
+	for _, s := range r.Stmts {
+		var es []ir.Expr
+		switch x := s.(type) {
+		case *ir.Match:
+			es = []ir.Expr{x.Left, x.Right}
+		case *ir.VerdictStmt:
+			if x.Vmap != nil || x.Verdict == nil || x.Verdict.Kind == "jump" || x.Verdict.Kind == "goto" {
+				return false
+			}
+		case *ir.Nat:
+			es = []ir.Expr{x.Addr, x.Port}
+		case *ir.Mangle:
+			es = []ir.Expr{x.Left, x.Value}
+		case *ir.Counter, *ir.Log, *ir.Limit, *ir.Quota, *ir.Reject:
+		default:
+			return false
+		}
+		// Named sets are the table's; words (numgen, fib, ...) may draw
+		// numbers or hide anything.
+		tableOrWords := func(e ir.Expr) bool {
+			switch e.(type) {
+			case *ir.SetRef, *ir.Special:
+				return true
+			}
+			return false
+		}
+		if slices.ContainsFunc(es, func(e ir.Expr) bool { return anyExpr(e, tableOrWords) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// anyExpr reports whether f holds for e or any expression inside it.
+func anyExpr(e ir.Expr, f func(ir.Expr) bool) bool {
+	if e == nil {
+		return false
+	}
+	if f(e) {
+		return true
+	}
+	in := func(es ...ir.Expr) bool {
+		return slices.ContainsFunc(es, func(x ir.Expr) bool { return anyExpr(x, f) })
+	}
+	switch x := e.(type) {
+	case *ir.Binop:
+		return in(x.X, x.Y)
+	case *ir.Concat:
+		return in(x.Parts...)
+	case *ir.List:
+		return in(x.Items...)
+	case *ir.MapExpr:
+		return in(x.Key, x.Map)
+	case *ir.SetExpr:
+		for _, el := range x.Elems {
+			if in(el.Key, el.Value) {
+				return true
+			}
+		}
+	case *ir.Prefix:
+		return in(x.X)
+	case *ir.Range:
+		return in(x.Lo, x.Hi)
+	case *ir.Special:
+		return in(x.Args...)
+	}
+	return false
 }
 
 // recordDraws notes, for each step of r, the number generators whose

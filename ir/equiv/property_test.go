@@ -35,7 +35,9 @@ func randomRuleset(r *rand.Rand) string {
 		func() string {
 			return []string{"ct status dnat", "ct status snat,dnat", "ct status & (snat | dnat) == snat", "ct status != confirmed", "ct status { dnat, snat }", "ct status ! dnat", "ct status == dnat,snat"}[r.Intn(7)]
 		},
-		func() string { return []string{"ct mark 1", "ct mark != 1", "tcp flags == syn,ack", "tcp flags != syn,ack"}[r.Intn(4)] },
+		func() string {
+			return []string{"ct mark 1", "ct mark != 1", "tcp flags == syn,ack", "tcp flags != syn,ack"}[r.Intn(4)]
+		},
 	}
 	verdicts := []string{"accept", "drop", "jump sub", "goto sub", "continue", "meta mark set 1", "counter"}
 	subVerdicts := []string{"accept", "drop", "return", "meta mark set 2", "continue"}
