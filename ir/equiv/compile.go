@@ -306,7 +306,7 @@ type program struct {
 	// shared holds the compiled rules that do not depend on their
 	// ruleset (contextFree): the optimized ruleset keeps the rules it
 	// does not change, and both sides then compile them once.
-	shared map[*ir.Rule]*crule
+	shared map[sharedKey]*crule
 	// guardWritten marks the written dimensions some rule guard tests;
 	// guardIdx lists, per chain and such dimension, the positions of the
 	// rules whose guard tests it.
@@ -467,6 +467,10 @@ type compiler struct {
 	rs      *ir.Ruleset
 	table   *ir.Table
 	chainOf map[*ir.Table]map[string]int
+	// pre is set while compiling chains that run before conntrack
+	// (beforeConntrack): a chain reached from both stages is compiled
+	// once for each.
+	pre bool
 	byName  map[*ir.Table]map[string]*ir.Chain
 	setsOf  map[*ir.Table]map[string]*ir.Set
 	// anyOf caches anyBits per dimension and mask: every rule of a
@@ -548,12 +552,21 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 		m = map[string]int{}
 		c.chainOf[t] = m
 	}
-	if id, ok := m[ch.Name]; ok {
+	savedPre := c.pre
+	if ch.Base != nil {
+		c.pre = beforeConntrack(t.Family, ch.Base)
+	}
+	defer func() { c.pre = savedPre }()
+	key := ch.Name
+	if c.pre {
+		key += "\x00before conntrack"
+	}
+	if id, ok := m[key]; ok {
 		return id
 	}
 	cc := &cchain{id: len(c.p.chains), name: ch.Name, table: t}
 	c.p.chains = append(c.p.chains, cc)
-	m[ch.Name] = cc.id
+	m[key] = cc.id
 	if ch.Base != nil {
 		cc.base = true
 		cc.policy = ch.Base.Policy
@@ -616,6 +629,55 @@ func (c *compiler) natGuard(t *ir.Table, cc *cchain) *formula {
 	return and(c.p.atomOf(sd, first), notDone)
 }
 
+// beforeConntrack reports a base chain that runs before conntrack has
+// looked the packet up: netdev chains and ingress and egress hooks,
+// which conntrack never sees, and prerouting and output chains at
+// conntrack's priority (-200) or lower (at -200 the order depends on
+// which registered first). There no packet has a conntrack entry yet
+// (ct state reads invalid, untracked after notrack, new after a
+// template is set) and "ct mark set" writes nothing: its ct matches are
+// predicates of their own, and its ct writes values the model does not
+// know.
+func beforeConntrack(fam ir.Family, b *ir.BaseChain) bool {
+	switch {
+	case fam == ir.FamilyNetdev || b.Hook == "ingress" || b.Hook == "egress":
+		return true
+	case b.Hook == "prerouting" || b.Hook == "output":
+		return fam != ir.FamilyARP && priorityValue(fam, b) <= -200
+	}
+	return false
+}
+
+// notrack compiles notrack before conntrack: a packet without a
+// conntrack entry (ct state invalid) becomes untracked; one that has an
+// entry or a template (a looped-back packet, ct zone set) keeps it.
+func (c *compiler) notrack() step {
+	f := ir.LookupField("ct state")
+	d := c.p.dimension(c.preState(), f.Width, f)
+	invalid := ir.PointSet(ir.Uint64Value(1, f.Width))
+	return step{kind: stepBranch, lookup: &lookup{branches: []branch{
+		{cond: c.p.atomOf(d, invalid), writes: []fieldWrite{{d, ir.Uint64Value(64, f.Width)}}, src: "notrack"},
+		{cond: c.p.atomOf(d, invalid.Complement()), src: "notrack"},
+	}}}
+}
+
+// readsCtEntry reports a match that reads a ct key other than ct state.
+func readsCtEntry(m *ir.Match) bool {
+	return slices.ContainsFunc(selectorsIn(m.Left, m.Right), func(sel *ir.Selector) bool { return needsConntrack(sel.Field) })
+}
+
+// preStateKey names the dimension of ct state before conntrack: a value
+// of its own, not the one later chains read.
+const preStateKey = "ct state before conntrack"
+
+// preState makes the dimension of ct state before conntrack and
+// returns its key.
+func (c *compiler) preState() string {
+	f := ir.LookupField("ct state")
+	c.p.dimension(preStateKey, f.Width, f)
+	return preStateKey
+}
+
 func (c *compiler) devices(devs []string) *formula {
 	f := ir.LookupField("meta iifname")
 	d := c.p.dimension(f.Name, f.Width, f)
@@ -645,7 +707,7 @@ func priorityValue(fam ir.Family, b *ir.BaseChain) int {
 
 // rule compiles one rule.
 func (c *compiler) rule(chain int, r *ir.Rule) int {
-	if done, ok := c.p.shared[r]; ok {
+	if done, ok := c.p.shared[sharedKey{r, c.pre}]; ok {
 		cr := *done
 		cr.id, cr.chain = len(c.p.rules), chain
 		c.p.rules = append(c.p.rules, &cr)
@@ -655,9 +717,9 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 	c.p.rules = append(c.p.rules, cr)
 	if contextFree(r) {
 		if c.p.shared == nil {
-			c.p.shared = map[*ir.Rule]*crule{}
+			c.p.shared = map[sharedKey]*crule{}
 		}
-		c.p.shared[r] = cr
+		c.p.shared[sharedKey{r, c.pre}] = cr
 	}
 	var guard []*formula
 	inGuard := true
@@ -666,7 +728,11 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		if readsConntrack(s) {
 			// The statement's expression breaks the rule for a packet
 			// without a conntrack entry, before the statement acts.
-			cr.steps = append(cr.steps, step{kind: stepMatch, cond: c.tracked()})
+			cond := c.tracked()
+			if c.pre {
+				cond = c.p.pred("before conntrack: " + ir.StmtKey(s))
+			}
+			cr.steps = append(cr.steps, step{kind: stepMatch, cond: cond})
 		}
 		cr.steps = c.stmt(cr.steps, s, r)
 		for i := n; i < len(cr.steps); i++ {
@@ -722,6 +788,13 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		c.p.recordDraws(cr)
 	}
 	return cr.id
+}
+
+// sharedKey names a rule compiled for one stage (before conntrack or
+// not).
+type sharedKey struct {
+	r   *ir.Rule
+	pre bool
 }
 
 // contextFree reports a rule whose compiled form depends on the rule
@@ -987,6 +1060,9 @@ func (c *compiler) stmt(dst []step, s ir.Stmt, r *ir.Rule) []step {
 		return c.mangle(dst, x, r)
 	case *ir.Generic:
 		steps := append(dst, step{kind: stepEffect, effect: c.effect(s, r)})
+		if c.pre && x.Kind == "notrack" {
+			steps = append(steps, c.notrack())
+		}
 		switch x.Kind {
 		case "queue":
 			steps = append(steps, step{kind: stepVerdict, verdict: verdict{kind: "queue"}})
@@ -1011,6 +1087,11 @@ func (c *compiler) mangle(dst []step, m *ir.Mangle, r *ir.Rule) []step {
 	d := c.selectorDim(sel)
 	if d < 0 {
 		return append(dst, eff)
+	}
+	if c.pre && sel.Field.Base == ir.BaseCT {
+		// Before conntrack a ct write sets a template (ct zone) or
+		// nothing: the packet's ct state may change too.
+		return append(dst, eff, step{kind: stepClobber, change: &change{clobber: []string{c.p.dims[d].key, c.preState()}, src: "write " + eff.effect.Key}})
 	}
 	if !plainWrite(sel.Field) {
 		// The field does not simply take the value.
@@ -1144,6 +1225,9 @@ func (c *compiler) selectorDim(s *ir.Selector) int {
 	if s.Dir != "" {
 		key += " " + s.Dir
 	}
+	if c.pre && f.Name == "ct state" {
+		key = preStateKey
+	}
 	w := f.Width
 	if f.Type.Kind == ir.KindIfindex {
 		w = 128 // interface names stand for indexes
@@ -1234,6 +1318,9 @@ func (c *compiler) tracked() *formula {
 // match compiles a match to a formula. What it cannot model becomes an
 // uninterpreted predicate named by the match's text.
 func (c *compiler) match(m *ir.Match) *formula {
+	if c.pre && readsCtEntry(m) {
+		return c.p.pred("before conntrack: " + ir.StmtKey(m))
+	}
 	if f, ok := c.matchModel(m); ok {
 		return f
 	}

@@ -192,6 +192,57 @@ func TestNatSetsStatus(t *testing.T) {
 	}
 }
 
+// TestBeforeConntrack: base chains that run before conntrack (priority
+// -200 and lower in prerouting and output, netdev chains) see no
+// conntrack entry yet: their ct matches are not the later chains' ones,
+// and "ct mark set" there writes nothing later chains read.
+func TestBeforeConntrack(t *testing.T) {
+	raw := func(rules ...string) string { return filterAt("prerouting", "-300", rules...) }
+	later := func(rules ...string) string {
+		s := "table ip g {\n chain c {\n  type filter hook prerouting priority 0; policy accept;\n"
+		for _, r := range rules {
+			s += "  " + r + "\n"
+		}
+		return s + " }\n}\n"
+	}
+	for _, tc := range []struct{ name, a, b string }{
+		// At -300 every packet is "invalid" (no entry yet): A drops
+		// every packet, B only invalid ones.
+		{"ct state before and after conntrack",
+			raw("ct state invalid meta mark set 1", "ct state != invalid meta mark set 0") + later("meta mark 1 drop"),
+			raw("ct state invalid meta mark set 1", "ct state != invalid meta mark set 0") + later("meta mark 1 ct state invalid drop")},
+		// ct mark set before conntrack changes nothing.
+		{"ct mark set before conntrack",
+			raw("ct mark set 1") + later("ct mark 1 accept", "drop"),
+			raw("ct mark set 1") + later("ct state { new, established, related } accept", "drop")},
+		// notrack leaves a packet that has an entry already (looped
+		// back from output) as it is.
+		{"notrack keeps an existing entry",
+			raw("notrack", "ct state established accept", "drop"),
+			raw("notrack", "drop")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if res := equiv.Check(parse(t, tc.a), parse(t, tc.b), equiv.Options{}); res.Equivalent {
+				t.Errorf("must not be equivalent, got %+v\nA:\n%s\nB:\n%s", res, tc.a, tc.b)
+			}
+		})
+	}
+	// The same ruleset is still equivalent to itself, and a chain after
+	// conntrack still models ct state.
+	a := parse(t, raw("ct state new meta mark set 1")+later("ct state established accept", "ct state related accept"))
+	b := parse(t, raw("ct state new meta mark set 1")+later("ct state established,related accept"))
+	if res := equiv.Check(a, b, equiv.Options{}); !res.Equivalent {
+		t.Errorf("after conntrack: want equivalent, got %+v", res)
+	}
+	// After notrack no packet is invalid: one without an entry is
+	// untracked, the others keep theirs.
+	c := parse(t, raw("notrack", "ct state untracked accept", "drop"))
+	d := parse(t, raw("notrack", "ct state { established, related, new } drop", "accept"))
+	if res := equiv.Check(c, d, equiv.Options{}); !res.Equivalent {
+		t.Errorf("notrack: want equivalent, got %+v", res)
+	}
+}
+
 // TestCountersOption: merged counters are equal by default, not with
 // Counters; a counter removed is a difference either way.
 func TestCountersOption(t *testing.T) {
