@@ -470,9 +470,9 @@ type compiler struct {
 	// pre is set while compiling chains that run before conntrack
 	// (beforeConntrack): a chain reached from both stages is compiled
 	// once for each.
-	pre bool
-	byName  map[*ir.Table]map[string]*ir.Chain
-	setsOf  map[*ir.Table]map[string]*ir.Set
+	pre    bool
+	byName map[*ir.Table]map[string]*ir.Chain
+	setsOf map[*ir.Table]map[string]*ir.Set
 	// anyOf caches anyBits per dimension and mask: every rule of a
 	// zone may test "ct state new".
 	anyOf map[anyKey]ir.IntervalSet
