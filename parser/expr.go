@@ -600,6 +600,9 @@ func (p *ruleParser) setLiteral(g tok, mapping bool) *ir.SetExpr {
 			s.Elems = append(s.Elems, inner.Elems...)
 			continue
 		}
+		if mapping {
+			q.t = splitKeyVerdict(q.t)
+		}
 		e := &ir.Element{Span: spanOf(q.t[0])}
 		e.Key = q.concatValue()
 		q.elementOptions(e)
@@ -624,6 +627,29 @@ func (p *ruleParser) setLiteral(g tok, mapping bool) *ir.SetExpr {
 		s.Elems = append(s.Elems, e)
 	}
 	return s
+}
+
+// splitKeyVerdict splits an element written without spaces around the
+// colon ("25:accept", "10.0.0.1:jump"), which the lexer reads as one
+// word since colons also occur inside values (IPv6 addresses, MAC
+// addresses, times), into key, ":" and verdict when what follows the
+// last colon is a verdict.
+func splitKeyVerdict(ts []tok) []tok {
+	if len(ts) == 0 || ts[0].kind != tokWord {
+		return ts
+	}
+	t := ts[0]
+	i := strings.LastIndex(t.text, ":")
+	if i <= 0 || !verdictWords[t.text[i+1:]] {
+		return ts
+	}
+	key, colon, verdict := t, t, t
+	key.text = t.text[:i]
+	colon.kind, colon.text = tokPunct, ":"
+	colon.pos.Col += i
+	verdict.text = t.text[i+1:]
+	verdict.pos.Col += i + 1
+	return append([]tok{key, colon, verdict}, ts[1:]...)
 }
 
 // elementOptions reads timeout, expires, comment and per-element statements.

@@ -1164,7 +1164,10 @@ func (c *compiler) vmap(m *ir.MapExpr, r *ir.Rule) step {
 	for _, el := range elems {
 		v, ok := el.Value.(*ir.Verdict)
 		if !ok {
-			continue
+			// An element without a verdict the model reads: it must not
+			// be taken for "no element matched".
+			c.p.unknown = append(c.p.unknown, fmt.Sprintf("verdict map element %s has no verdict nftopt reads", ir.ExprKey(el.Key)))
+			return step{kind: stepVerdict, verdict: verdict{kind: "drop"}}
 		}
 		b := branch{cond: c.keyMatch(m.Key, el.Key), verdict: c.verdict(v)}
 		for _, s := range el.Stmts {

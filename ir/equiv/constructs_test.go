@@ -3,6 +3,7 @@ package equiv_test
 import (
 	"testing"
 
+	"github.com/nftopt/nftopt/ir"
 	"github.com/nftopt/nftopt/ir/equiv"
 )
 
@@ -162,6 +163,10 @@ func TestConstructs(t *testing.T) {
 		{"a later nat chain still sees untranslated packets",
 			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "ip daddr 10.0.0.1 drop"),
 			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "tcp dport 80 ip daddr 10.0.0.1 drop"), false},
+		// "25:accept" is one word to the lexer, but key and verdict to nft.
+		{"a verdict map written without spaces",
+			inputChain("accept", "tcp dport vmap {25:drop, 28:accept}", "tcp dport 25 accept"),
+			inputChain("accept", "tcp dport 25 accept", "tcp dport vmap {25:drop, 28:accept}"), false},
 		{"interface wildcards",
 			inputChain("drop", `iifname "eth*" accept`),
 			inputChain("drop", `iifname "eth0" accept`, `iifname "eth*" accept`), true},
@@ -240,6 +245,20 @@ func TestBeforeConntrack(t *testing.T) {
 	d := parse(t, raw("notrack", "ct state { established, related, new } drop", "accept"))
 	if res := equiv.Check(c, d, equiv.Options{}); !res.Equivalent {
 		t.Errorf("notrack: want equivalent, got %+v", res)
+	}
+}
+
+// TestVmapElementWithoutVerdict: a verdict map element the model cannot
+// read makes the check undecided, never "no element matched".
+func TestVmapElementWithoutVerdict(t *testing.T) {
+	a := parse(t, inputChain("accept", "tcp dport vmap { 25 : drop, 28 : accept }", "tcp dport 25 accept"))
+	b := parse(t, inputChain("accept", "tcp dport vmap { 25 : drop, 28 : accept }", "tcp dport 25 drop"))
+	for _, rs := range []*ir.Ruleset{a, b} {
+		m := rs.Tables[0].Chains[0].Rules[0].Stmts[0].(*ir.VerdictStmt).Vmap
+		m.Map.(*ir.SetExpr).Elems[0].Value = nil
+	}
+	if res := equiv.Check(a, b, equiv.Options{}); res.Equivalent || len(res.Unknown) == 0 {
+		t.Errorf("want an undecided check, got %+v", res)
 	}
 }
 

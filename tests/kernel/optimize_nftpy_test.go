@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/nftopt/nftopt/emit/nft"
 	"github.com/nftopt/nftopt/ir"
+	nftjson "github.com/nftopt/nftopt/json"
 	"github.com/nftopt/nftopt/optimize"
 	"github.com/nftopt/nftopt/parser"
 	"github.com/nftopt/nftopt/tests/nftns"
@@ -103,7 +105,7 @@ func (f nftPyFile) withVerdict(rule string) (string, bool) {
 // TestOptimizeNftPy optimizes the rules of every nft py test file (the
 // widest syntax coverage there is) as one chain, each rule given an
 // accept: nftopt must prove its result and the installed nft must load
-// it. Rules nftopt does not parse (docs/coverage.md) and rules the
+// it, as nft text and as JSON. Rules nftopt does not parse (docs/coverage.md) and rules the
 // installed nft rejects are left out.
 func TestOptimizeNftPy(t *testing.T) {
 	nftns.Require(t)
@@ -164,6 +166,13 @@ func TestOptimizeNftPy(t *testing.T) {
 			out := nft.Print(res.Output, nft.Options{Target: target})
 			if msg, err := nftns.Check(strings.NewReader(out)); err != nil {
 				t.Fatalf("the installed nft rejects the optimized ruleset: %v\n%s\noutput:\n%s", err, msg, out)
+			}
+			doc, err := nftjson.Marshal(res.Output, nftjson.Options{Target: target})
+			if err != nil {
+				t.Fatalf("JSON: %v", err)
+			}
+			if msg, err := nftns.CheckJSON(bytes.NewReader(doc)); err != nil {
+				t.Errorf("the installed nft rejects the optimized ruleset as JSON: %v\n%s\noutput:\n%s", err, msg, doc)
 			}
 			n, m := optimize.RuleCount(rs), optimize.RuleCount(res.Output)
 			if m > n {
