@@ -2,6 +2,7 @@ package parser
 
 import (
 	"math/big"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -601,7 +602,7 @@ func (p *ruleParser) setLiteral(g tok, mapping bool) *ir.SetExpr {
 			continue
 		}
 		if mapping {
-			q.t = splitKeyVerdict(q.t)
+			q.t = splitKeyValue(q.t)
 		}
 		e := &ir.Element{Span: spanOf(q.t[0])}
 		e.Key = q.concatValue()
@@ -629,27 +630,33 @@ func (p *ruleParser) setLiteral(g tok, mapping bool) *ir.SetExpr {
 	return s
 }
 
-// splitKeyVerdict splits an element written without spaces around the
-// colon ("25:accept", "10.0.0.1:jump"), which the lexer reads as one
-// word since colons also occur inside values (IPv6 addresses, MAC
-// addresses, times), into key, ":" and verdict when what follows the
-// last colon is a verdict.
-func splitKeyVerdict(ts []tok) []tok {
+// splitKeyValue splits a map element written without spaces around
+// the colon, which the lexer reads as one word since colons also occur
+// inside values (IPv6 and MAC addresses, times), into key, ":" and
+// value: when what follows the last colon is a verdict ("25:accept"),
+// or a port maps to an IPv4 address ("80:10.0.0.1"), as nft reads them.
+func splitKeyValue(ts []tok) []tok {
 	if len(ts) == 0 || ts[0].kind != tokWord {
 		return ts
 	}
 	t := ts[0]
 	i := strings.LastIndex(t.text, ":")
-	if i <= 0 || !verdictWords[t.text[i+1:]] {
+	if i <= 0 {
 		return ts
 	}
-	key, colon, verdict := t, t, t
+	if !verdictWords[t.text[i+1:]] {
+		a, err := netip.ParseAddr(t.text[i+1:])
+		if strings.Count(t.text, ":") != 1 || strings.Trim(t.text[:i], "0123456789") != "" || err != nil || !a.Is4() {
+			return ts
+		}
+	}
+	key, colon, value := t, t, t
 	key.text = t.text[:i]
 	colon.kind, colon.text = tokPunct, ":"
 	colon.pos.Col += i
-	verdict.text = t.text[i+1:]
-	verdict.pos.Col += i + 1
-	return append([]tok{key, colon, verdict}, ts[1:]...)
+	value.text = t.text[i+1:]
+	value.pos.Col += i + 1
+	return append([]tok{key, colon, value}, ts[1:]...)
 }
 
 // elementOptions reads timeout, expires, comment and per-element statements.

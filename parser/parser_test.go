@@ -593,6 +593,7 @@ func TestStatements(t *testing.T) {
 	expectRule(t, "ip", `tcp dport 21 ct helper set "ftp-std"`, `tcp dport 21 ct helper set "ftp-std"`)
 	expectRule(t, "ip", "notrack", "notrack")
 	expectRule(t, "ip", "tcp dport vmap {25:accept, 28:drop, 29:jump x}", "tcp dport vmap { 25 : accept, 28 : drop, 29 : jump x }")
+	expectRule(t, "ip", "dnat to tcp dport map { 80:10.0.0.1, 81 : 10.0.0.2 }", "dnat to tcp dport map { 80 : 10.0.0.1, 81 : 10.0.0.2 }")
 	expectRule(t, "ip", "dnat to 192.168.3.2-192.168.3.4:8080", "dnat to 192.168.3.2-192.168.3.4:8080")
 	expectRule(t, "ip", "dnat to 192.168.3.2-192.168.3.4:8080-8999", "dnat to 192.168.3.2-192.168.3.4:8080-8999")
 	expectRule(t, "ip", "tcp dport 80 tproxy to :8080", "tcp dport 80 tproxy to :8080")

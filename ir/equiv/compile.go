@@ -1141,6 +1141,12 @@ func (c *compiler) mapBranches(m *ir.MapExpr, s ir.Stmt, r *ir.Rule, terminal st
 	}
 	st := step{kind: stepBranch, lookup: &lookup{}}
 	for _, el := range set.Elems {
+		if el.Value == nil {
+			// An element whose value nftopt did not read (written
+			// "80:10.0.0.1", one word to its lexer).
+			c.p.unknown = append(c.p.unknown, fmt.Sprintf("map element %s has no value nftopt reads", ir.ExprKey(el.Key)))
+			return step{}, false
+		}
 		cond := c.keyMatch(m.Key, el.Key)
 		resolved := resolveMapped(s, el.Value)
 		st.branches = append(st.branches, branch{

@@ -248,8 +248,9 @@ func TestBeforeConntrack(t *testing.T) {
 	}
 }
 
-// TestVmapElementWithoutVerdict: a verdict map element the model cannot
-// read makes the check undecided, never "no element matched".
+// TestVmapElementWithoutVerdict: a map element whose verdict or value
+// the model cannot read makes the check undecided, never "no element
+// matched".
 func TestVmapElementWithoutVerdict(t *testing.T) {
 	a := parse(t, inputChain("accept", "tcp dport vmap { 25 : drop, 28 : accept }", "tcp dport 25 accept"))
 	b := parse(t, inputChain("accept", "tcp dport vmap { 25 : drop, 28 : accept }", "tcp dport 25 drop"))
@@ -259,6 +260,19 @@ func TestVmapElementWithoutVerdict(t *testing.T) {
 	}
 	if res := equiv.Check(a, b, equiv.Options{}); res.Equivalent || len(res.Unknown) == 0 {
 		t.Errorf("want an undecided check, got %+v", res)
+	}
+	// The same for a map feeding a statement.
+	c := parse(t, natChain("dnat to tcp dport map { 80 : 10.0.0.1, 81 : 10.0.0.2 }", "tcp dport 80 drop"))
+	d := parse(t, natChain("tcp dport 80 drop", "dnat to tcp dport map { 80 : 10.0.0.1, 81 : 10.0.0.2 }"))
+	for _, rs := range []*ir.Ruleset{c, d} {
+		for _, r := range rs.Tables[0].Chains[0].Rules {
+			if n, ok := r.Stmts[0].(*ir.Nat); ok {
+				n.Addr.(*ir.MapExpr).Map.(*ir.SetExpr).Elems[0].Value = nil
+			}
+		}
+	}
+	if res := equiv.Check(c, d, equiv.Options{}); res.Equivalent || len(res.Unknown) == 0 {
+		t.Errorf("map: want an undecided check, got %+v", res)
 	}
 }
 
