@@ -1632,20 +1632,8 @@ func (c *compiler) anyBits(d int, e ir.Expr, w int) (ir.IntervalSet, bool) {
 	} else {
 		items = []ir.Expr{e}
 	}
-	var mask []byte
-	for _, it := range items {
-		k, ok := it.(*ir.Const)
-		if !ok || k.Val == nil {
-			return ir.IntervalSet{}, false
-		}
-		v, ok := c.constValue(k, w)
-		if !ok {
-			return ir.IntervalSet{}, false
-		}
-		mask = orBytes(mask, v.Bytes())
-	}
-	mv, err := ir.ValueOf(mask, w)
-	if err != nil {
+	mv, ok := c.orFlags(items, w)
+	if !ok {
 		return ir.IntervalSet{}, false
 	}
 	key := anyKey{d, mv}
@@ -1661,6 +1649,24 @@ func (c *compiler) anyBits(d int, e ir.Expr, w int) (ir.IntervalSet, bool) {
 	}
 	c.anyOf[key] = none.Complement()
 	return c.anyOf[key], true
+}
+
+// orFlags is the value of width w with every flag of items set.
+func (c *compiler) orFlags(items []ir.Expr, w int) (ir.Value, bool) {
+	var all []byte
+	for _, it := range items {
+		k, ok := it.(*ir.Const)
+		if !ok || k.Val == nil {
+			return ir.Value{}, false
+		}
+		v, ok := c.constValue(k, w)
+		if !ok {
+			return ir.Value{}, false
+		}
+		all = orBytes(all, v.Bytes())
+	}
+	v, err := ir.ValueOf(all, w)
+	return v, err == nil
 }
 
 // maskSet is the set of values v with v & mask == value, over the
@@ -1737,20 +1743,8 @@ func (c *compiler) valueSet(e ir.Expr, w int, t *ir.Type) (ir.IntervalSet, bool)
 	case *ir.List:
 		// A flag list after == or != is one value: the flags or'ed
 		// together ("tcp flags == syn,ack" is 0x12).
-		var all []byte
-		for _, it := range x.Items {
-			k, ok := it.(*ir.Const)
-			if !ok || k.Val == nil {
-				return ir.IntervalSet{}, false
-			}
-			v, ok := c.constValue(k, w)
-			if !ok {
-				return ir.IntervalSet{}, false
-			}
-			all = orBytes(all, v.Bytes())
-		}
-		v, err := ir.ValueOf(all, w)
-		if err != nil {
+		v, ok := c.orFlags(x.Items, w)
+		if !ok {
 			return ir.IntervalSet{}, false
 		}
 		return ir.PointSet(v), true
