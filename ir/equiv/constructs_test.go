@@ -153,8 +153,8 @@ func TestConstructs(t *testing.T) {
 		// runs before a nat chain at -200 and sees the packet's own
 		// address.
 		{"a nat chain runs at the NAT hook's priority",
-			natChainAt("-200", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-150", "ip daddr 10.0.0.1 drop"),
-			natChainAt("-200", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-150", "ip daddr 10.0.0.1 drop", "ct state new tcp dport 80 drop"), false},
+			natTable("n", "-200", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-150", "ip daddr 10.0.0.1 drop"),
+			natTable("n", "-200", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-150", "ip daddr 10.0.0.1 drop", "ct state new tcp dport 80 drop"), false},
 		// Conntrack runs the nat chains of a hook until one sets up a
 		// translation; the later ones do not see the packet.
 		{"the first translation ends the nat chains",
@@ -186,7 +186,7 @@ func TestConstructs(t *testing.T) {
 // status. The model does not know the new value: reading it on one side
 // and the old one on the other cannot be proved equal.
 func TestNatSetsStatus(t *testing.T) {
-	nat := natChainAt("dstnat", "tcp dport 80 dnat to 10.0.0.1")
+	nat := natTable("n", "dstnat", "tcp dport 80 dnat to 10.0.0.1")
 	a := parse(t, nat+filterAt("prerouting", "0", "ct state new meta l4proto udp ct status dnat-done drop"))
 	b := parse(t, nat+filterAt("prerouting", "-150", "ct state new meta l4proto udp ct status dnat-done drop"))
 	if res := equiv.Check(a, b, equiv.Options{}); res.Equivalent {
@@ -203,13 +203,7 @@ func TestNatSetsStatus(t *testing.T) {
 // and "ct mark set" there writes nothing later chains read.
 func TestBeforeConntrack(t *testing.T) {
 	raw := func(rules ...string) string { return filterAt("prerouting", "-300", rules...) }
-	later := func(rules ...string) string {
-		s := "table ip g {\n chain c {\n  type filter hook prerouting priority 0; policy accept;\n"
-		for _, r := range rules {
-			s += "  " + r + "\n"
-		}
-		return s + " }\n}\n"
-	}
+	later := func(rules ...string) string { return baseChain("g", "filter", "prerouting", "0", rules...) }
 	for _, tc := range []struct{ name, a, b string }{
 		// At -300 every packet is "invalid" (no entry yet): A drops
 		// every packet, B only invalid ones.
@@ -324,28 +318,22 @@ func subChain(rules ...string) string {
 	return s + " }\n}\n"
 }
 
-func natChain(rules ...string) string {
-	s := "table ip n {\n chain pre {\n  type nat hook prerouting priority dstnat;\n"
+// baseChain is table ip NAME holding one base chain of type typ on hook
+// at priority prio, with rules.
+func baseChain(name, typ, hook, prio string, rules ...string) string {
+	s := "table ip " + name + " {\n chain c {\n  type " + typ + " hook " + hook + " priority " + prio + "; policy accept;\n"
 	for _, r := range rules {
 		s += "  " + r + "\n"
 	}
 	return s + " }\n}\n"
 }
 
-func natChainAt(prio string, rules ...string) string { return natTable("n", prio, rules...) }
+func natChain(rules ...string) string { return baseChain("n", "nat", "prerouting", "dstnat", rules...) }
 
 func natTable(name, prio string, rules ...string) string {
-	s := "table ip " + name + " {\n chain pre {\n  type nat hook prerouting priority " + prio + ";\n"
-	for _, r := range rules {
-		s += "  " + r + "\n"
-	}
-	return s + " }\n}\n"
+	return baseChain(name, "nat", "prerouting", prio, rules...)
 }
 
 func filterAt(hook, prio string, rules ...string) string {
-	s := "table ip f {\n chain c {\n  type filter hook " + hook + " priority " + prio + "; policy accept;\n"
-	for _, r := range rules {
-		s += "  " + r + "\n"
-	}
-	return s + " }\n}\n"
+	return baseChain("f", "filter", hook, prio, rules...)
 }
