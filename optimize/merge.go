@@ -116,8 +116,8 @@ func literal(e ir.Expr) bool {
 }
 
 // mergeable reports whether a rule may take part in a merge: only
-// matches, anonymous counters (unless kept), and a final verdict,
-// reject, log or NAT statement. Limits, quotas, set updates and writes
+// matches, anonymous counters (unless kept), notrack, and a final
+// verdict, reject, log or NAT statement. Limits, quotas, set updates and writes
 // keep per-rule state or order and are barriers.
 func mergeable(r *ir.Rule, keepCounters bool) bool {
 	if r.Insert || len(r.Stmts) == 0 || drawsNumber(r) {
@@ -135,6 +135,12 @@ func mergeable(r *ir.Rule, keepCounters bool) bool {
 				return false
 			}
 		case *ir.Log, *ir.Reject, *ir.Nat:
+		case *ir.Generic:
+			// notrack keeps no state: a packet the merged rule matches
+			// gets what the rule it matched before gave it.
+			if x.Kind != "notrack" {
+				return false
+			}
 		case *ir.Mangle:
 			// Only a mark written with a constant, as a rule's last statement.
 			if !markWrite(x) || s != r.Stmts[len(r.Stmts)-1] {
