@@ -596,6 +596,10 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 	return cc.id
 }
 
+// natBlock orders the nat chains of a hook after the other base chains
+// of the NAT hook's priority, and among themselves by their own.
+const natBlock = 1 << 40
+
 // natGuard places a nat base chain of table t and returns the packets
 // it sees. In ip, ip6 and inet tables nat chains run inside conntrack's
 // NAT hook, at priority -100 (prerouting, output) or 100 (input,
@@ -617,7 +621,9 @@ func (c *compiler) natGuard(t *ir.Table, cc *cchain) *formula {
 	}
 	first = first.Union(ir.PointSet(ir.Uint64Value(4, st.Width)))
 	var done uint64 = 1 << 7 // IPS_SRC_NAT_DONE
-	cc.order, cc.prio = cc.prio, 100
+	// The NAT hook is one entry of the hook's list: its chains stay
+	// together, after the other chains of its priority.
+	cc.order, cc.prio = natBlock+cc.prio, 100
 	if cc.hook == "prerouting" || cc.hook == "output" {
 		done, cc.prio = 1<<8, -100 // IPS_DST_NAT_DONE
 	}
