@@ -1153,18 +1153,7 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 	if en.done {
 		return
 	}
-	// Evaluate both sides as far as this class decides; the first
-	// undecided atom they need names the dimension to split (or to
-	// refine, when the class on it does not decide that atom).
-	d, need := en.leaf(asg, alive)
-	if d < 0 {
-		return
-	}
-	cur := asg.lookup(d)
-	chains := en.reachable(asg, alive)
-	ats := en.atomsOn(asg, chains, alive, d, need)
-	classes := en.split(d, ats, cur)
-	sp := en.newSplitter(asg, alive, d, chains, cur, classes[0].dec)
+	d, classes, sp := en.splitHere(asg, alive)
 	for _, cls := range classes {
 		child := en.extend(asg, d, cls)
 		en.walk(child, en.child(sp, child))
@@ -1172,6 +1161,23 @@ func (en *enumerator) walk(asg *assignment, alive *aliveSet) {
 			return
 		}
 	}
+}
+
+// splitHere evaluates both sides as far as the class at asg decides;
+// the first undecided atom they need names the dimension d to split (or
+// to refine, when the class on it does not decide that atom). It
+// returns d's classes below asg and their splitter, or no classes when
+// the class needed no split (a packet class, or a stop).
+func (en *enumerator) splitHere(asg *assignment, alive *aliveSet) (int, []*class, *splitter) {
+	d, need := en.leaf(asg, alive)
+	if d < 0 {
+		return d, nil, nil
+	}
+	cur := asg.lookup(d)
+	chains := en.reachable(asg, alive)
+	ats := en.atomsOn(asg, chains, alive, d, need)
+	classes := en.split(d, ats, cur)
+	return d, classes, en.newSplitter(asg, alive, d, chains, cur, classes[0].dec)
 }
 
 // split partitions dimension d into the classes of values that the

@@ -50,16 +50,11 @@ func (en *enumerator) open(t *subtree) (*assignment, *aliveSet) {
 func (en *enumerator) expand(t *subtree) []*subtree {
 	asg, alive := en.open(t)
 	en.res, en.done = &t.res, false
-	d, need := en.leaf(asg, alive)
-	if d < 0 || en.done {
+	d, classes, sp := en.splitHere(asg, alive)
+	if classes == nil {
 		t.leaf = true
 		return nil
 	}
-	cur := asg.lookup(d)
-	chains := en.reachable(asg, alive)
-	ats := en.atomsOn(asg, chains, alive, d, need)
-	classes := en.split(d, ats, cur)
-	sp := en.newSplitter(asg, alive, d, chains, cur, classes[0].dec)
 	kids := make([]*subtree, len(classes))
 	for i, cls := range classes {
 		kids[i] = &subtree{parent: asg, dim: d, cls: cls, sp: sp}
