@@ -68,7 +68,6 @@ type Dependency struct {
 }
 
 var (
-	registry   []*Field
 	byName     = map[string]*Field{}
 	protoWords = map[string]bool{}
 )
@@ -81,7 +80,6 @@ func reg(f *Field) *Field {
 	if f.Width == 0 {
 		f.Width = f.Type.Width
 	}
-	registry = append(registry, f)
 	byName[f.Name] = f
 	protoWords[f.Proto] = true
 	return f
@@ -90,9 +88,6 @@ func reg(f *Field) *Field {
 // alias makes old spelling name another name for the field canon; the
 // printer uses the canonical name.
 func alias(old, canon string) { byName[old] = byName[canon] }
-
-// Fields returns the whole registry in a stable order.
-func Fields() []*Field { return registry }
 
 // LookupField finds a field by its full name ("tcp dport").
 func LookupField(name string) *Field { return byName[name] }
