@@ -43,6 +43,7 @@ func readRuleset(cmd *cobra.Command, arg string, includes []string, inputFormat 
 	if err != nil {
 		return nil, &exitError{exitInput, fmt.Sprintf("nftopt: %v\n", err)}
 	}
+	noteInput(len(src))
 	if inputFormat == formatJSON || inputFormat == formatAuto && looksLikeJSON(src) {
 		rs, err := nftjson.Parse(name, src)
 		if err != nil {
