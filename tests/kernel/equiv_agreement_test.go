@@ -38,6 +38,9 @@ var agreementRulesets = []struct {
 	{"two base chains", chainText("accept", `tcp dport 22 accept`, `udp dport 53 drop`) +
 		"table ip second {\n\tchain in {\n\t\ttype filter hook input priority 10; policy drop;\n\t\ttcp dport { 22, 80 } accept\n\t\tmeta l4proto udp accept\n\t}\n}\n", false, false},
 	{"tcp flag lists", chainText("drop", `tcp flags == syn,ack accept`, `tcp flags != fin,syn tcp flags syn drop`, `tcp flags != 0x0 tcp dport 22 accept`), false, false},
+	// ct status of the first packet of a connection at input: no bit
+	// set yet (conntrack confirms the entry after the input hook).
+	{"ct status", chainText("drop", `ct status dnat accept`, `ct status ! confirmed tcp dport 22 accept`, `ct status == 0x0 udp dport 53 accept`, `ct status & (snat | dnat) == 0 meta l4proto icmp accept`), true, false},
 	// ct keys other than ct state break the rule for an untracked
 	// packet, negated or not; a statement reading one stops the rule.
 	{"untracked packets", "table inet raw {\n\tchain pre {\n\t\ttype filter hook prerouting priority raw;\n\t\tudp dport 53 notrack\n\t}\n}\n" +
