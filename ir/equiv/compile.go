@@ -667,9 +667,10 @@ func (c *compiler) notrack() step {
 	}}}
 }
 
-// readsCtEntry reports a match that reads a ct key other than ct state.
-func readsCtEntry(m *ir.Match) bool {
-	return slices.ContainsFunc(selectorsIn(m.Left, m.Right), func(sel *ir.Selector) bool { return needsConntrack(sel.Field) })
+// readsCtEntry reports expressions that read a ct key other than ct
+// state: a key the packet's conntrack entry holds.
+func readsCtEntry(es ...ir.Expr) bool {
+	return slices.ContainsFunc(selectorsIn(es...), func(sel *ir.Selector) bool { return needsConntrack(sel.Field) })
 }
 
 // preStateKey names the dimension of ct state before conntrack: a value
@@ -1315,7 +1316,7 @@ func readsConntrack(s ir.Stmt) bool {
 	default:
 		return false
 	}
-	return slices.ContainsFunc(selectorsIn(es...), func(sel *ir.Selector) bool { return needsConntrack(sel.Field) })
+	return readsCtEntry(es...)
 }
 
 // tracked is the formula of "the packet has a conntrack entry": ct state
@@ -1333,7 +1334,7 @@ func (c *compiler) tracked() *formula {
 // match compiles a match to a formula. What it cannot model becomes an
 // uninterpreted predicate named by the match's text.
 func (c *compiler) match(m *ir.Match) *formula {
-	if c.pre && readsCtEntry(m) {
+	if c.pre && readsCtEntry(m.Left, m.Right) {
 		return c.p.pred("before conntrack: " + ir.StmtKey(m))
 	}
 	if f, ok := c.matchModel(m); ok {
