@@ -157,6 +157,12 @@ func TestConstructs(t *testing.T) {
 			natTable("n", "-200", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-150", "ip daddr 10.0.0.1 drop", "ct state new tcp dport 80 drop"), false},
 		// Conntrack runs the nat chains of a hook until one sets up a
 		// translation; the later ones do not see the packet.
+		// The NAT hook is one entry of the hook's list: a filter chain
+		// at its priority never runs between two nat chains, whatever
+		// their own priorities (-150 and 10 here, -150 and -140 there).
+		{"nat chains stay together around a chain of their priority",
+			natTable("a", "-150", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-100", "meta mark 1 drop") + natTable("b", "10", "meta mark set 1"),
+			natTable("a", "-150", "tcp dport 80 dnat to 10.0.0.1") + filterAt("prerouting", "-100", "meta mark 1 drop") + natTable("b", "-140", "meta mark set 1"), true},
 		{"the first translation ends the nat chains",
 			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "ip daddr 10.0.0.1 drop"),
 			natTable("a", "-100", "tcp dport 80 dnat to 10.0.0.1") + natTable("b", "-90", "tcp dport 80 accept", "ip daddr 10.0.0.1 drop"), true},
