@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/nftopt/nftopt/ir"
 )
@@ -326,6 +327,11 @@ type program struct {
 	drawOf    map[int]string
 	stepDraws map[*step][]string
 	drawAtoms map[drawKey]int
+	// frozen is set while goroutines walk the program: a draw atom not
+	// made yet cannot be added then, so drawAtom sets missedDraw instead
+	// and the walk starts again on one goroutine.
+	frozen     bool
+	missedDraw atomic.Bool
 }
 
 // drawKey names the copy of an atom for the n-th draw of its generator.
@@ -337,6 +343,10 @@ func (p *program) drawAtom(atom, n int) int {
 	k := drawKey{atom, n}
 	if a, ok := p.drawAtoms[k]; ok {
 		return a
+	}
+	if p.frozen {
+		p.missedDraw.Store(true)
+		return atom
 	}
 	at := p.atoms[atom]
 	d := p.dimension(fmt.Sprintf("%s (draw %d)", p.dims[at.dim].key, n), p.dims[at.dim].width, nil)

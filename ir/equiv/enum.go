@@ -1334,6 +1334,10 @@ func zobrist(atom int) uint64 {
 // When the class does not decide an atom the evaluation needs, it
 // returns that atom's dimension and the atom instead; otherwise -1.
 func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
+	if en.p.frozen && en.p.missedDraw.Load() {
+		en.done = true // the walk starts again on one goroutine
+		return -1, -1
+	}
 	var outs [2]Outcome
 	evs := &en.evs
 	for s := 0; s < 2; s++ {

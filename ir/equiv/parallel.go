@@ -63,8 +63,22 @@ func (en *enumerator) expand(t *subtree) []*subtree {
 }
 
 // walkParallel walks the tree below root on workers goroutines; the
-// results go to en.res.
+// results go to en.res. A program that draws numbers makes an atom for
+// each further draw of a generator on one path when the walk first needs
+// it (drawAtom): the goroutines cannot, so such a walk runs on one
+// goroutine from the start, where it would have made one.
 func (en *enumerator) walkParallel(root *assignment, alive *aliveSet, workers int) {
+	en.p.frozen = true
+	ok := en.tryParallel(root, alive, workers)
+	en.p.frozen = false
+	if !ok {
+		en.walk(root, alive)
+	}
+}
+
+// tryParallel is walkParallel on a frozen program; it reports false,
+// leaving en.res as it was, when the walk needed a draw atom.
+func (en *enumerator) tryParallel(root *assignment, alive *aliveSet, workers int) bool {
 	out := en.res
 	tasks := []*subtree{{parent: root, alive: alive}}
 	for depth := 0; depth < maxFrontierDepth; depth++ {
@@ -92,6 +106,9 @@ func (en *enumerator) walkParallel(root *assignment, alive *aliveSet, workers in
 		tasks = next
 	}
 	en.res, en.done = out, false
+	if en.p.missedDraw.Load() {
+		return false
+	}
 	// stopAt is the first task whose result ends the walk (enough
 	// differences, or an unknown): the tasks after it need not run.
 	var nextTask, stopAt, classes atomic.Int64
@@ -108,7 +125,7 @@ func (en *enumerator) walkParallel(root *assignment, alive *aliveSet, workers in
 					return
 				}
 				t := tasks[i]
-				if t.leaf || int64(i) > stopAt.Load() {
+				if t.leaf || int64(i) > stopAt.Load() || en.p.missedDraw.Load() {
 					continue
 				}
 				w.res, w.done = &t.res, false
@@ -126,6 +143,9 @@ func (en *enumerator) walkParallel(root *assignment, alive *aliveSet, workers in
 		}()
 	}
 	wg.Wait()
+	if en.p.missedDraw.Load() {
+		return false
+	}
 	for _, t := range tasks {
 		r := &t.res
 		out.Classes += r.Classes
@@ -139,21 +159,17 @@ func (en *enumerator) walkParallel(root *assignment, alive *aliveSet, workers in
 		if len(out.Diffs) >= en.opts.MaxDiffs {
 			out.Diffs = out.Diffs[:en.opts.MaxDiffs]
 			en.done = true
-			return
+			return true
 		}
 		if len(out.Unknown) > 0 {
 			en.done = true
-			return
+			return true
 		}
 	}
+	return true
 }
 
-// walkers is the number of goroutines a walk may use: one per
-// processor, and one when the program draws numbers (a draw makes its
-// atoms during the walk).
+// walkers is the number of goroutines a walk may use: one per processor.
 func (en *enumerator) walkers() int {
-	if en.p.drawDims != nil {
-		return 1
-	}
 	return runtime.GOMAXPROCS(0)
 }

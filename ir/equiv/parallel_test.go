@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/nftopt/nftopt/ir"
 	"github.com/nftopt/nftopt/ir/equiv"
 )
 
@@ -60,5 +61,47 @@ func TestParallelWalkDeterministic(t *testing.T) {
 	one, many := check(1), check(4)
 	if !one.Equivalent || !many.Equivalent || one.Classes != many.Classes {
 		t.Errorf("reordered disjoint rules: one goroutine %+v, four %+v", one, many)
+	}
+}
+
+// TestParallelWalkWithDraws: a path that draws a number generator twice
+// needs an atom for the second draw, which goroutines cannot make; the
+// walk then runs again on one goroutine, and the answer is the same.
+func TestParallelWalkWithDraws(t *testing.T) {
+	var ra, rb []string
+	for i := range 200 {
+		ra = append(ra, fmt.Sprintf("ip saddr 10.0.0.%d numgen random mod 2 == 0 drop", i+1))
+		v := "drop"
+		if i%13 == 5 {
+			v = "accept"
+		}
+		rb = append(rb, fmt.Sprintf("ip saddr 10.0.0.%d numgen random mod 2 == 0 %s", i+1, v))
+	}
+	// The second draw: a packet the first one let through.
+	ra = append(ra, "numgen random mod 2 == 1 drop")
+	rb = append(rb, "numgen random mod 2 == 1 drop")
+	a := parse(t, inputChain("accept", ra...))
+	b := parse(t, inputChain("accept", rb...))
+	run := func(procs int, x, y int) equiv.Result {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		sides := []*ir.Ruleset{a, b}
+		return equiv.Check(sides[x], sides[y], equiv.Options{MaxDiffs: 5})
+	}
+	for _, pair := range [][2]int{{0, 1}, {0, 0}} {
+		one := run(1, pair[0], pair[1])
+		if want := pair[0] == pair[1]; one.Equivalent != want || len(one.Unknown) > 0 {
+			t.Fatalf("sides %v: equivalent %v, unknown %v; want equivalent %v", pair, one.Equivalent, one.Unknown, want)
+		}
+		for _, procs := range []int{2, 4} {
+			many := run(procs, pair[0], pair[1])
+			if many.Classes != one.Classes || many.Equivalent != one.Equivalent || len(many.Diffs) != len(one.Diffs) {
+				t.Fatalf("sides %v, %d goroutines: %+v; one goroutine: %+v", pair, procs, many, one)
+			}
+			for i := range one.Diffs {
+				if !reflect.DeepEqual(one.Diffs[i].Packet, many.Diffs[i].Packet) {
+					t.Errorf("sides %v, %d goroutines: difference %d is %v, one goroutine finds %v", pair, procs, i, many.Diffs[i].Packet, one.Diffs[i].Packet)
+				}
+			}
+		}
 	}
 }
