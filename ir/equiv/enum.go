@@ -95,6 +95,18 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 			jobs = append(jobs, job{fr, pr})
 		}
 	}
+	// A hook whose program is its twin's (twinHooks) is walked only if
+	// the twin's was not proved equivalent.
+	twin := make([]int, len(jobs))
+	for i, j := range jobs {
+		twin[i] = -1
+		for k := range i {
+			if jobs[k].a == a && jobs[k].b == b && j.a == a && j.b == b && jobs[k].fr.name == j.fr.name && twinHooks(a, b, j.fr, jobs[k].hook, j.hook) {
+				twin[i] = k
+				break
+			}
+		}
+	}
 	// The hooks are independent: check them in parallel, then merge
 	// the results in order, so that the answer does not depend on the
 	// schedule. A job after one that found enough differences is
@@ -112,7 +124,7 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 				if i >= len(jobs) {
 					return
 				}
-				if int64(i) > enough.Load() {
+				if int64(i) > enough.Load() || twin[i] >= 0 {
 					continue
 				}
 				j := jobs[i]
@@ -129,6 +141,15 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 		}()
 	}
 	wg.Wait()
+	for i, k := range twin {
+		switch {
+		case k < 0 || int64(i) > enough.Load():
+		case len(results[k].Diffs) == 0 && len(results[k].Unknown) == 0:
+			results[i] = Result{Classes: results[k].Classes, Evaluated: results[k].Evaluated}
+		default:
+			results[i] = checkJob(jobs[i].a, jobs[i].b, jobs[i].fr, jobs[i].hook, opts)
+		}
+	}
 	res := Result{}
 	for _, r := range results {
 		res.Classes += r.Classes
