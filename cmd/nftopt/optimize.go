@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nftopt/nftopt/emit/nft"
 	"github.com/nftopt/nftopt/explain"
@@ -63,14 +64,21 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			}
 			opts := optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify,
 				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable, ElementCounters: elementCounters(version)}
-			if err := debugOptions(&opts, debug, cmd.ErrOrStderr()); err != nil {
+			clock, err := debugOptions(&opts, debug, cmd.ErrOrStderr())
+			if err != nil {
 				return err
 			}
 			rs, err := readRuleset(cmd, arg, includes, inputFormat)
 			if err != nil {
 				return err
 			}
+			clock.mark("read")
 			res, err := optimize.Run(rs, opts)
+			if noVerify {
+				clock.mark("finish")
+			} else {
+				clock.mark("verify")
+			}
 			var ve *optimize.VerifyError
 			if errors.As(err, &ve) {
 				var sb strings.Builder
@@ -91,12 +99,16 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 			if stats {
 				writeStats(errw, rs, res)
 			}
+			clock.reset()
 			text, err := formatRuleset(res.Output, format, nft.Options{Target: version})
 			if err != nil {
 				return err
 			}
+			clock.mark("format")
 			if !showDiff {
-				return writeOutput(cmd, out, text)
+				err := writeOutput(cmd, out, text)
+				clock.mark("write")
+				return err
 			}
 			if out != "" {
 				if err := writeOutput(cmd, out, text); err != nil {
@@ -131,7 +143,7 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 	cmd.Flags().StringSliceVar(&tables, "table", nil, "optimize only these tables (`FAMILY/NAME`, or NAME for any family)")
 	cmd.Flags().StringSliceVar(&chains, "chain", nil, "optimize only chains with these `NAME`s")
 	cmd.Flags().BoolVar(&removeUnreachable, "remove-unreachable-chains", false, "remove regular chains no base chain reaches (always reported with --explain)")
-	cmd.Flags().StringSliceVar(&debug, "debug", nil, "debugging: check (ir.Check after every pass), dump (the ruleset after every pass, on stderr) or PASS/dump")
+	cmd.Flags().StringSliceVar(&debug, "debug", nil, "debugging: check (ir.Check after every pass), dump (the ruleset after every pass, on stderr), PASS/dump, or time (the time of each phase, on stderr)")
 	cmd.Flags().BoolVar(&showDiff, "diff", false, "print the diff between input and output, the changes and the proof instead of the ruleset (with -o, write the ruleset there too)")
 	dflags.register(cmd, false)
 	return cmd
@@ -194,9 +206,11 @@ func worstWalk(rs *ir.Ruleset) int {
 
 // debugOptions applies --debug values: "check" runs ir.Check after
 // every pass; "dump" prints the ruleset after every pass and
-// "PASS/dump" after that pass, on w, as nft text that parses again.
-func debugOptions(opts *optimize.Options, values []string, w io.Writer) error {
+// "PASS/dump" after that pass, on w, as nft text that parses again;
+// "time" returns a clock that prints how long each phase took.
+func debugOptions(opts *optimize.Options, values []string, w io.Writer) (*phaseClock, error) {
 	dump := map[string]bool{}
+	var clock *phaseClock
 	for _, v := range values {
 		pass, ok := strings.CutSuffix(v, "/dump")
 		switch {
@@ -204,21 +218,51 @@ func debugOptions(opts *optimize.Options, values []string, w io.Writer) error {
 			opts.CheckIR = true
 		case v == "dump":
 			dump[""] = true
+		case v == "time":
+			clock = &phaseClock{w: w, last: time.Now()}
 		case ok && slices.Contains(optimize.PassNames(), pass):
 			dump[pass] = true
 		default:
-			return &exitError{exitInput, fmt.Sprintf("nftopt: unknown --debug value %q (check, dump, or PASS/dump with PASS one of %s)\n", v, strings.Join(optimize.PassNames(), ", "))}
+			return nil, &exitError{exitInput, fmt.Sprintf("nftopt: unknown --debug value %q (check, dump, time, or PASS/dump with PASS one of %s)\n", v, strings.Join(optimize.PassNames(), ", "))}
 		}
 	}
-	if len(dump) == 0 {
-		return nil
+	if len(dump) == 0 && clock == nil {
+		return nil, nil
 	}
 	n := 0
 	opts.AfterPass = func(pass string, rs *ir.Ruleset) {
 		n++
+		clock.mark("pass " + pass)
 		if dump[""] || dump[pass] {
 			fmt.Fprintf(w, "# after pass %d (%s)\n%s", n, pass, nft.Print(rs, nft.Options{}))
+			clock.reset()
 		}
 	}
-	return nil
+	return clock, nil
+}
+
+// phaseClock prints, for --debug time, the wall time of each phase of a
+// run on w; a nil clock prints nothing.
+type phaseClock struct {
+	w    io.Writer
+	last time.Time
+}
+
+// mark prints the time since the previous mark (or the start) as the
+// time of phase.
+func (c *phaseClock) mark(phase string) {
+	if c == nil {
+		return
+	}
+	now := time.Now()
+	fmt.Fprintf(c.w, "nftopt: time: %-16s %8.3f s\n", phase, now.Sub(c.last).Seconds())
+	c.last = now
+}
+
+// reset starts the next phase now, leaving out what happened since the
+// last mark (a dump).
+func (c *phaseClock) reset() {
+	if c != nil {
+		c.last = time.Now()
+	}
 }

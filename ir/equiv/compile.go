@@ -360,11 +360,20 @@ func (p *program) drawAtom(atom, n int) int {
 
 // familyRun is one kind of packet: which table families see it.
 type familyRun struct {
-	name     string      // "ip", "ip6", "arp", "bridge", "netdev"
+	name     string      // "ip", "ip6", "arp", "bridge", "netdev", or "inet"
 	tables   []ir.Family // table families whose chains see such packets
 	nfproto  uint64      // fixed meta nfproto value, 0 when free
 	protocol uint64      // fixed ether type, 0 when free
+	// dual marks inetRun: IPv4 and IPv6 packets in one walk, meta
+	// nfproto 2 or 10.
+	dual bool
 }
+
+// inetRun checks IPv4 and IPv6 packets together at a hook where only
+// inet tables have base chains: the ip and ip6 runs would compile the
+// same program there, and walking it once leaves undivided the classes
+// whose rules do not tell the families apart (see dualJob).
+var inetRun = familyRun{name: "inet", tables: []ir.Family{ir.FamilyInet}, dual: true}
 
 var familyRuns = []familyRun{
 	{name: "ip", tables: []ir.Family{ir.FamilyIP, ir.FamilyInet}, nfproto: 2, protocol: 0x0800},
@@ -1283,7 +1292,7 @@ func (c *compiler) depsOf(f *ir.Field) *formula {
 	if f.Dep == nil {
 		return and(fs...)
 	}
-	if f.Dep.L3 != "" && c.p.fam.nfproto != 0 {
+	if f.Dep.L3 != "" && (c.p.fam.nfproto != 0 || c.p.fam.dual) {
 		want := map[string]uint64{"ip": 2, "ip6": 10}[f.Dep.L3]
 		d := c.p.dimIndex["meta nfproto"]
 		fs = append(fs, c.p.atomOf(d, ir.PointSet(ir.Uint64Value(want, 8))))

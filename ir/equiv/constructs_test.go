@@ -176,6 +176,11 @@ func TestConstructs(t *testing.T) {
 		{"interface wildcards",
 			inputChain("drop", `iifname "eth*" accept`),
 			inputChain("drop", `iifname "eth0" accept`, `iifname "eth*" accept`), true},
+		// IPv4 and IPv6 packets of an inet table are walked together,
+		// but meta protocol follows meta nfproto.
+		{"meta protocol follows the family in an inet table",
+			inputChain("drop", "meta protocol ip accept"),
+			inputChain("drop", "meta nfproto ipv4 accept"), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.equal {
@@ -342,4 +347,33 @@ func natTable(name, prio string, rules ...string) string {
 
 func filterAt(hook, prio string, rules ...string) string {
 	return baseChain("f", "filter", hook, prio, rules...)
+}
+
+// TestInetFamilies: an inet table's IPv4 and IPv6 packets are checked in
+// one walk. A difference only one family has is found on a packet of that
+// family; a rule both families see costs no more classes than in one.
+func TestInetFamilies(t *testing.T) {
+	for _, tc := range []struct {
+		name, b, family string
+	}{
+		{"ip6 only", inputChain("accept", "ip6 saddr ::1 drop"), "ip6"},
+		{"ip only", inputChain("accept", "ip saddr 10.0.0.1 drop"), "ip"},
+	} {
+		res := equiv.Check(parse(t, inputChain("accept")), parse(t, tc.b), equiv.Options{MaxDiffs: 10})
+		if len(res.Diffs) != 1 || res.Diffs[0].Family != tc.family || res.Diffs[0].Packet.Family != tc.family {
+			t.Errorf("%s: want one difference on an %s packet, got %+v", tc.name, tc.family, res.Diffs)
+			continue
+		}
+		want := map[string]uint64{"ip": 2, "ip6": 10}[tc.family]
+		if got := res.Diffs[0].Packet.Fields["meta nfproto"]; got != ir.Uint64Value(want, 8) {
+			t.Errorf("%s: packet has meta nfproto %v", tc.name, got)
+		}
+	}
+	ports := inputChain("drop", "tcp dport 22 accept", "tcp dport 80 accept")
+	set := inputChain("drop", "tcp dport { 22, 80 } accept")
+	both := equiv.Check(parse(t, ports), parse(t, set), equiv.Options{})
+	ip := equiv.Check(parse(t, ports), parse(t, set), equiv.Options{Families: []string{"ip"}})
+	if !both.Equivalent || !ip.Equivalent || both.Classes != ip.Classes {
+		t.Errorf("family-blind rules: both families %+v, ip alone %+v", both, ip)
+	}
 }

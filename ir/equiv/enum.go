@@ -92,6 +92,11 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 				continue
 			}
 			seen[fr.name+" "+hook] = true
+			if fr.name == "ip" && wanted(opts.Families, "ip6") && dualHook(pr.a, pr.b, hook) {
+				seen["ip6 "+hook] = true
+				jobs = append(jobs, job{inetRun, pr})
+				continue
+			}
 			jobs = append(jobs, job{fr, pr})
 		}
 	}
@@ -281,8 +286,44 @@ func checkHook(a, b *ir.Ruleset, fr familyRun, hook string, opts Options, res *R
 		}
 		return
 	}
+	if fr.dual {
+		if _, ok := p.dimIndex["meta protocol"]; ok {
+			// meta protocol follows meta nfproto, which one walk leaves
+			// free: walk the program once per family, as the ip and
+			// ip6 runs would.
+			for _, one := range familyRuns[:2] {
+				p.fam = one
+				en := &enumerator{p: p, opts: opts, res: res, hook: hook}
+				if en.run(); len(res.Diffs) >= opts.MaxDiffs || len(res.Unknown) > 0 {
+					return
+				}
+			}
+			return
+		}
+		nfproto := p.dims[p.dimIndex["meta nfproto"]]
+		nfproto.domain = []ir.Value{ir.Uint64Value(2, 8), ir.Uint64Value(10, 8)}
+	}
 	en := &enumerator{p: p, opts: opts, res: res, hook: hook}
 	en.run()
+}
+
+// dualHook reports a hook where only inet tables have base chains, in
+// both rulesets: the ip and ip6 runs would compile the same program
+// from the same chains, and inetRun checks both families at once.
+func dualHook(a, b *ir.Ruleset, hook string) bool {
+	for _, rs := range []*ir.Ruleset{a, b} {
+		for _, t := range rs.Tables {
+			if t.Family != ir.FamilyIP && t.Family != ir.FamilyIP6 {
+				continue
+			}
+			for _, c := range t.Chains {
+				if c.Base != nil && c.Base.Hook == hook {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // perBaseChain splits a hook with several base chains into pairs of
@@ -1405,7 +1446,8 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 		return -1, -1
 	}
 	// The outcomes share the evaluators' buffers, reused by the next leaf.
-	en.res.Diffs = append(en.res.Diffs, Diff{Family: en.p.fam.name, Hook: en.hook, Packet: en.packet(asg), A: outs[0].clone(), B: outs[1].clone()})
+	pkt := en.packet(asg)
+	en.res.Diffs = append(en.res.Diffs, Diff{Family: pkt.Family, Hook: en.hook, Packet: pkt, A: outs[0].clone(), B: outs[1].clone()})
 	if len(en.res.Diffs) >= en.opts.MaxDiffs {
 		en.done = true
 	}
@@ -1459,6 +1501,7 @@ func effectKeys(es []*Effect, counters bool) []string {
 // packet builds a concrete packet of a leaf's class.
 func (en *enumerator) packet(asg *assignment) Packet {
 	pkt := Packet{Family: en.p.fam.name, Hook: en.hook, Fields: map[string]ir.Value{}, Preds: map[string]bool{}}
+
 	wholes, seenByte := map[string][]byte{}, map[int]bool{}
 	for a := asg; a != nil; a = a.parent {
 		// The innermost class of a dimension is the most refined.
@@ -1492,6 +1535,9 @@ func (en *enumerator) packet(asg *assignment) Packet {
 		if v, err := ir.ValueOf(b, 8*len(b)); err == nil {
 			pkt.Fields[name] = v
 		}
+	}
+	if en.p.fam.dual {
+		pkt.setFamily()
 	}
 	pkt.prune()
 	return pkt

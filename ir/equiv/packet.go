@@ -83,15 +83,31 @@ func (p *Packet) Set(field, text string) error {
 // counterexamples read as real packets.
 func (p *Packet) prune() {
 	l4, hasL4 := p.Fields["meta l4proto"]
+	l3, hasL3 := p.Fields["meta nfproto"]
 	for k := range p.Fields {
 		f := ir.LookupField(strings.TrimSuffix(strings.TrimSuffix(k, " original"), " reply"))
-		if f == nil || f.Dep == nil || f.Dep.L4 < 0 {
+		if f == nil || f.Dep == nil {
 			continue
 		}
-		if !hasL4 || l4 != ir.Uint64Value(uint64(f.Dep.L4), 8) {
+		if f.Dep.L3 != "" && hasL3 && l3 != ir.Uint64Value(map[string]uint64{"ip": 2, "ip6": 10}[f.Dep.L3], 8) {
+			delete(p.Fields, k)
+			continue
+		}
+		if f.Dep.L4 >= 0 && (!hasL4 || l4 != ir.Uint64Value(uint64(f.Dep.L4), 8)) {
 			delete(p.Fields, k)
 		}
 	}
+}
+
+// setFamily names the family of a packet of the inet run by its meta
+// nfproto: ip6 for 10, else ip (a class the walk did not split on meta
+// nfproto holds IPv4 packets too), with the field set to match.
+func (p *Packet) setFamily() {
+	p.Family = "ip"
+	if p.Fields["meta nfproto"] == ir.Uint64Value(10, 8) {
+		p.Family = "ip6"
+	}
+	p.Fields["meta nfproto"] = ir.Uint64Value(map[string]uint64{"ip": 2, "ip6": 10}[p.Family], 8)
 }
 
 // FieldNames returns the packet's field names in a stable order.
