@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -142,5 +144,34 @@ func TestOptimizeDebugDump(t *testing.T) {
 	}
 	if _, _, code := run(t, "", "optimize", "--debug", "nosuch/dump", "testdata/before.nft"); code != 2 {
 		t.Errorf("bad --debug: exit %d", code)
+	}
+}
+
+// TestOptimizeDebugTime: --debug time prints one line per phase, each
+// pass included, on stderr, and leaves the output as it was.
+func TestOptimizeDebugTime(t *testing.T) {
+	plain, _, _ := run(t, "", "optimize", "testdata/before.nft")
+	out, errOut, code := run(t, "", "optimize", "--debug", "time", "testdata/before.nft")
+	if code != 0 || out != plain {
+		t.Fatalf("exit %d, output changed: %q\n%s", code, out, errOut)
+	}
+	var phases []string
+	for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		f := strings.Fields(strings.TrimPrefix(line, "nftopt: time: "))
+		if len(f) < 3 || f[len(f)-1] != "s" {
+			t.Fatalf("bad line %q", line)
+		}
+		if _, err := strconv.ParseFloat(f[len(f)-2], 64); err != nil {
+			t.Errorf("line %q: %v", line, err)
+		}
+		phases = append(phases, strings.Join(f[:len(f)-2], " "))
+	}
+	want := []string{"read"}
+	for _, p := range optimize.Pipeline {
+		want = append(want, "pass "+p.Name)
+	}
+	want = append(want, "verify", "format", "write")
+	if !slices.Equal(phases, want) {
+		t.Errorf("phases %q, want %q", phases, want)
 	}
 }
