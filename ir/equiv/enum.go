@@ -61,57 +61,7 @@ func Check(a, b *ir.Ruleset, opts Options) Result {
 	if opts.MaxDiffs <= 0 {
 		opts.MaxDiffs = 1
 	}
-	type pair struct {
-		a, b *ir.Ruleset
-		hook string
-	}
-	var pairs []pair
-	for _, fr := range familyRuns {
-		for _, hook := range hooksOf(fr, a, b) {
-			pairs = append(pairs, pair{a, b, hook})
-		}
-	}
-	// Chains no base chain reaches are checked each on its own entry.
-	hooks, as, bs := unreached(a, b)
-	for i := range hooks {
-		pairs = append(pairs, pair{as[i], bs[i], hooks[i]})
-	}
-	type job struct {
-		fr familyRun
-		pair
-	}
-	var jobs []job
-	seen := map[string]bool{}
-	for _, fr := range familyRuns {
-		if !wanted(opts.Families, fr.name) {
-			continue
-		}
-		for _, pr := range pairs {
-			hook := pr.hook
-			if !wanted(opts.Hooks, hook) || seen[fr.name+" "+hook] || !slices.Contains(hooksOf(fr, pr.a, pr.b), hook) {
-				continue
-			}
-			seen[fr.name+" "+hook] = true
-			if fr.name == "ip" && wanted(opts.Families, "ip6") && dualHook(pr.a, pr.b, hook) {
-				seen["ip6 "+hook] = true
-				jobs = append(jobs, job{inetRun, pr})
-				continue
-			}
-			jobs = append(jobs, job{fr, pr})
-		}
-	}
-	// A hook whose program is its twin's (twinHooks) is walked only if
-	// the twin's was not proved equivalent.
-	twin := make([]int, len(jobs))
-	for i, j := range jobs {
-		twin[i] = -1
-		for k := range i {
-			if jobs[k].a == a && jobs[k].b == b && j.a == a && j.b == b && jobs[k].fr.name == j.fr.name && twinHooks(a, b, j.fr, jobs[k].hook, j.hook) {
-				twin[i] = k
-				break
-			}
-		}
-	}
+	jobs, twin := planJobs(a, b, opts)
 	// The hooks are independent: check them in parallel, then merge
 	// the results in order, so that the answer does not depend on the
 	// schedule. A job after one that found enough differences is
@@ -191,6 +141,68 @@ func checkJob(a, b *ir.Ruleset, fr familyRun, hook string, opts Options) Result 
 	res := Result{}
 	checkHook(a, b, fr, hook, opts, &res)
 	return res
+}
+
+// job is one family run at one hook, of a pair of rulesets: the whole
+// rulesets, or a chain no base chain reaches (see unreached).
+type job struct {
+	fr   familyRun
+	a, b *ir.Ruleset
+	hook string
+}
+
+// planJobs lists the jobs of Check(a, b, opts) in the order their
+// results are merged, and for each the earlier job whose program is the
+// same (twinHooks), or -1.
+func planJobs(a, b *ir.Ruleset, opts Options) ([]job, []int) {
+	type pair struct {
+		a, b *ir.Ruleset
+		hook string
+	}
+	var pairs []pair
+	for _, fr := range familyRuns {
+		for _, hook := range hooksOf(fr, a, b) {
+			pairs = append(pairs, pair{a, b, hook})
+		}
+	}
+	// Chains no base chain reaches are checked each on its own entry.
+	hooks, as, bs := unreached(a, b)
+	for i := range hooks {
+		pairs = append(pairs, pair{as[i], bs[i], hooks[i]})
+	}
+	var jobs []job
+	seen := map[string]bool{}
+	for _, fr := range familyRuns {
+		if !wanted(opts.Families, fr.name) {
+			continue
+		}
+		for _, pr := range pairs {
+			hook := pr.hook
+			if !wanted(opts.Hooks, hook) || seen[fr.name+" "+hook] || !slices.Contains(hooksOf(fr, pr.a, pr.b), hook) {
+				continue
+			}
+			seen[fr.name+" "+hook] = true
+			if fr.name == "ip" && wanted(opts.Families, "ip6") && dualHook(pr.a, pr.b, hook) {
+				seen["ip6 "+hook] = true
+				jobs = append(jobs, job{inetRun, pr.a, pr.b, hook})
+				continue
+			}
+			jobs = append(jobs, job{fr, pr.a, pr.b, hook})
+		}
+	}
+	// A hook whose program is its twin's (twinHooks) is walked only if
+	// the twin's was not proved equivalent.
+	twin := make([]int, len(jobs))
+	for i, j := range jobs {
+		twin[i] = -1
+		for k := range i {
+			if jobs[k].a == a && jobs[k].b == b && j.a == a && j.b == b && jobs[k].fr.name == j.fr.name && twinHooks(a, b, j.fr, jobs[k].hook, j.hook) {
+				twin[i] = k
+				break
+			}
+		}
+	}
+	return jobs, twin
 }
 
 // unreached lists, as pairs of rulesets to check, the chains that no
