@@ -17,7 +17,7 @@ import (
 //	file  = { EOL | titem } .
 //	titem = flat | tline .
 //	tline = tterm { tterm } .
-//	tterm = run | group .
+//	tterm = run | fast | group .
 //	group = "{" { EOL | item } "}" .
 //	item  = flat | line .
 //	line  = term { term } .
@@ -27,16 +27,16 @@ import (
 //	run   = Run                         (runAST.Parse: the Run token's tokens)
 //
 // The lexer (lexDef{Runs: true}) hands participle each run of words,
-// strings and punctuation as one Run token, and each group inside a
-// group (chain and set bodies, set literals in table bodies) as one
-// Body token; flat, fast and run are Parseable fast paths that lex
-// those again. participle's reflective machinery costs several
-// allocations per token, per line and per alternative tried, and
-// nearly all the text of a large ruleset is rule lines in chain
-// bodies. The lines of the file and of the groups they hold (table
-// bodies) are parsed by the general productions. A group left open at
-// the end of the file never becomes a Body token, so the general
-// production reports it as before. The fast paths build the same
+// strings and punctuation as one Run token, and each brace group
+// (table, chain and set bodies, set literals) as one Body token; flat,
+// fast and run are Parseable fast paths that lex those again.
+// participle's reflective machinery costs several allocations per
+// token, per line and per alternative tried, and nearly all the text of
+// a large ruleset is in table bodies: tens of thousands of chains and
+// sets in generated ones. The lines of the file are parsed by the
+// general productions. A group left open at the end of the file never
+// becomes a Body token, nor does any group after its '{', so the
+// general production reports it as before. The fast paths build the same
 // lineAST, termAST and groupAST values as the general productions;
 // grammar_test.go holds them to a reference grammar without fast paths
 // over single tokens. After parsing, parseFile turns the items of every
@@ -62,8 +62,9 @@ type topLineAST struct {
 }
 
 type topTermAST struct {
-	Run   runAST    `parser:"  @@"`
-	Group *groupAST `parser:"| @@"`
+	Run   runAST      `parser:"  @@"`
+	Fast  fastTermAST `parser:"| @@"`
+	Group *groupAST   `parser:"| @@"`
 }
 
 // itemAST is a run of lines without braces, or one line with braces.
@@ -325,8 +326,12 @@ func parseFile(name, src string) (*fileAST, error) {
 		line := &lineAST{Terms: make([]*termAST, len(terms))}
 		for i, t := range it.Line.Terms {
 			terms[i] = termAST{Run: t.Run, Group: t.Group}
+			if t.Fast.G != nil {
+				terms[i].Group = t.Fast.G // already lines
+			} else {
+				flattenGroup(t.Group)
+			}
 			line.Terms[i] = &terms[i]
-			flattenGroup(t.Group)
 		}
 		fillStarts(line)
 		lines = append(lines, line)

@@ -246,8 +246,8 @@ func (l *lex) wordLen(s string) int {
 
 // runLex is the lexer of lexDef{Runs: true}: lex's tokens, with each
 // run of run tokens joined into one Run token, and each brace group
-// opened inside another group (chain and set bodies, set literals in
-// table bodies) as one Body token, from its '{' to its '}'. A group
+// (table, chain and set bodies, set literals) as one Body token, from
+// its '{' to its '}'. A group
 // left open at the end of the file comes as single tokens, as does
 // everything after it, so that the grammar reports it.
 type runLex struct {
@@ -273,7 +273,7 @@ func (r *runLex) Next() (lexer.Token, error) {
 	}
 	switch {
 	case first.Type == tokBrace && first.Value == "{":
-		if r.depth > 0 && !r.flat {
+		if !r.flat {
 			body, ok, err := r.body(first)
 			if err != nil || ok {
 				return body, err

@@ -198,8 +198,8 @@ func TestLexErrors(t *testing.T) {
 }
 
 // TestLexRuns checks lexDef{Runs: true}: runs of tokens outside braces
-// as Run tokens, groups inside groups as Body tokens, and single tokens
-// from a group left open at the end of the file on.
+// as Run tokens, groups as Body tokens, and single tokens from a group
+// left open at the end of the file on.
 func TestLexRuns(t *testing.T) {
 	tests := []struct {
 		src  string
@@ -210,14 +210,14 @@ func TestLexRuns(t *testing.T) {
 		{`a "x { y" $v @s`, `Run(a "x { y" $v @s)`},
 		{"a # c { d\nb", "Run(a) EOL Run(b)"},
 		{"a \\\n b", "Run(a \\\n b)"},
-		{"t { c }", "Run(t) B({) Run(c) B(})"},
-		{"t { c { a; b { d } } e }\nf", "Run(t) B({) Run(c) Body({ a; b { d } }) Run(e) B(}) EOL Run(f)"},
-		{"t { { } { x } }", "Run(t) B({) Body({ }) Body({ x }) B(})"},
-		{"} t { c { a }", "B(}) Run(t) B({) Run(c) Body({ a })"},
+		{"t { c }", "Run(t) Body({ c })"},
+		{"t { c { a; b { d } } e }\nf", "Run(t) Body({ c { a; b { d } } e }) EOL Run(f)"},
+		{"t { { } { x } }", "Run(t) Body({ { } { x } })"},
+		{"t { c } u { d }", "Run(t) Body({ c }) Run(u) Body({ d })"},
 		// An unclosed group: single tokens from its '{' on.
-		{"t { c { a } d { e", "Run(t) B({) Run(c) Body({ a }) Run(d) B({) Run(e)"},
-		{"t { c { a { b } x { y } }", "Run(t) B({) Run(c) Body({ a { b } x { y } })"},
-		{"t { c { a { b } x", "Run(t) B({) Run(c) B({) Run(a) B({) Run(b) B(}) Run(x)"},
+		{"} t { c { a }", "B(}) Run(t) B({) Run(c) B({) Run(a) B(})"},
+		{"t { c { a } d { e", "Run(t) B({) Run(c) B({) Run(a) B(}) Run(d) B({) Run(e)"},
+		{"t { c } u { c { a { b } x", "Run(t) Body({ c }) Run(u) B({) Run(c) B({) Run(a) B({) Run(b) B(}) Run(x)"},
 	}
 	for _, tt := range tests {
 		lx, err := lexDef{Runs: true}.LexString("x.nft", tt.src)
