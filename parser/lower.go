@@ -19,6 +19,10 @@ type lowerer struct {
 	includeStack []string
 	// dst applies delete, destroy, flush and reset commands.
 	dst ir.Destructive
+	// pending holds the rule lines read but not lowered yet, and snap
+	// the scopes they see (see pending.go).
+	pending []pendingRule
+	snap    []map[string][]tok
 	// chains indexes each table's chains by name: tables of generated
 	// rulesets have tens of thousands.
 	chains map[*ir.Table]map[string]*ir.Chain
@@ -147,6 +151,8 @@ func (l *lowerer) lookupVar(name string) ([]tok, bool) {
 
 // define handles define, redefine and undefine.
 func (l *lowerer) define(ts []tok) {
+	l.flushRules()
+	l.snap = nil
 	verb := ts[0]
 	if len(ts) < 2 || !(ts[1].kind == tokWord || ts[1].kind == tokString) {
 		l.errAt(verb, "%s needs a variable name", verb.text)
@@ -181,6 +187,7 @@ func (l *lowerer) define(ts []tok) {
 // topLine lowers one top-level line: include, define, a table block, or
 // a command.
 func (l *lowerer) topLine(line *lineAST) {
+	l.flushRules()
 	ts := toks(line)
 	first := ts[0]
 	if first.kind != tokWord {
@@ -411,7 +418,8 @@ func (l *lowerer) chain(t *ir.Table, name string, at tok) *ir.Chain {
 // tableBody lowers the lines of a table block.
 func (l *lowerer) tableBody(t *ir.Table, g *groupAST) {
 	l.scopes = append(l.scopes, nil)
-	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
+	l.snap = nil
+	defer func() { l.scopes, l.snap = l.scopes[:len(l.scopes)-1], nil }()
 	for _, line := range g.Lines {
 		l.tableLine(t, line)
 	}
@@ -500,7 +508,8 @@ func (l *lowerer) stringArg(at tok, rest []tok) string {
 // chainBody lowers the header and rules of a chain block.
 func (l *lowerer) chainBody(t *ir.Table, c *ir.Chain, g *groupAST) {
 	l.scopes = append(l.scopes, nil)
-	defer func() { l.scopes = l.scopes[:len(l.scopes)-1] }()
+	l.snap = nil
+	defer func() { l.scopes, l.snap = l.scopes[:len(l.scopes)-1], nil }()
 	for _, line := range g.Lines {
 		l.chainLine(t, c, line)
 	}
@@ -508,6 +517,12 @@ func (l *lowerer) chainBody(t *ir.Table, c *ir.Chain, g *groupAST) {
 
 // chainLine lowers one line of a chain block: a header item or a rule.
 func (l *lowerer) chainLine(t *ir.Table, c *ir.Chain, line *lineAST) {
+	switch firstWord(line) {
+	case "include", "type", "policy", "comment", "define", "redefine", "undefine", "devices":
+	default:
+		l.deferRule(t, c, line)
+		return
+	}
 	ts := toks(line)
 	first := ts[0]
 	if first.kind == tokWord {
@@ -549,10 +564,16 @@ func (l *lowerer) chainLine(t *ir.Table, c *ir.Chain, line *lineAST) {
 			return
 		}
 	}
-	r := l.rule(t, ts)
-	if r != nil {
-		c.Rules = append(c.Rules, r)
+	l.deferRule(t, c, line)
+}
+
+// firstWord returns the text of a line's first token when it is a
+// word, else "".
+func firstWord(line *lineAST) string {
+	if t := line.Terms[0]; t.Group == nil && len(t.Run.Toks) > 0 && t.Run.Toks[0].Type == tokWord {
+		return t.Run.Toks[0].Value
 	}
+	return ""
 }
 
 // deviceList reads "= { a, b }", "{ a, b }" or a single device.

@@ -34,6 +34,7 @@ func Parse(filename string, src []byte, opts Options) (*ir.Ruleset, error) {
 	}
 	l.dst.RS = l.rs
 	l.file(filename, src, l.topLine)
+	l.flushRules()
 	if len(l.errs) > 0 {
 		for _, e := range l.errs {
 			e.Line = l.sourceLine(e.Pos)
@@ -116,6 +117,7 @@ func (l *lowerer) syntaxError(name string, err error) {
 // path or glob as is; a relative one against the including file's
 // directory's search path (-I dirs, then the current directory).
 func (l *lowerer) include(t tok, lower func(*lineAST)) {
+	l.flushRules()
 	pattern := t.text
 	var candidates []string
 	if filepath.IsAbs(pattern) {
