@@ -17,7 +17,8 @@ const gcPercent = 400
 // tuneGC trades memory for speed unless the user chose: GOGC=400, with
 // a soft memory limit (GOMEMLIMIT) that noteInput sets from the size of
 // the input, so that the collector works harder before the heap grows
-// past what the input needs.
+// past what the input needs. For a large input, noteInput also advises
+// that much heap for huge pages (adviseHugePages).
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
@@ -29,11 +30,17 @@ func tuneGC() {
 }
 
 // limitMemory is set when tuneGC chose the memory limit; inputBytes
-// counts the bytes of input read so far.
+// counts the bytes of input read so far, and advised the bytes of heap
+// adviseHugePages was last asked for.
 var (
 	limitMemory bool
 	inputBytes  int64
+	advised     int64
 )
+
+// minAdvised is the smallest heap worth advising for huge pages: the
+// expected heap of an input of about 0.7 MB.
+const minAdvised = 64 << 20
 
 // minMemoryLimit and memoryPerInputByte size the soft memory limit: the
 // proof of a 100k-rule ruleset keeps about 80 bytes live per byte of
@@ -64,7 +71,22 @@ func noteInput(n int) {
 		return
 	}
 	inputBytes += int64(n)
-	debug.SetMemoryLimit(memoryLimit(inputBytes, memTotal()))
+	limit := memoryLimit(inputBytes, memTotal())
+	debug.SetMemoryLimit(limit)
+	if want := adviceSize(inputBytes, limit); want > advised {
+		advised = want
+		adviseHugePages(want)
+	}
+}
+
+// adviceSize is how much heap to advise for huge pages for n bytes of
+// input under a memory limit: what the input is expected to need, up
+// to the limit, or nothing for small inputs.
+func adviceSize(n, limit int64) int64 {
+	if memoryPerInputByte*n < minAdvised {
+		return 0
+	}
+	return limit
 }
 
 // memTotal returns the machine's memory in bytes from /proc/meminfo, or
