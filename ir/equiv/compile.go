@@ -1966,6 +1966,7 @@ func (p *program) fixGuards() {
 	// the packet, and the next rule may already see the written value).
 	p.unguarded = other
 	if len(other) > 0 {
+		var ats []int // reused: one rule's atoms at a time
 		for _, r := range p.rules {
 			var guard []*formula
 			for _, st := range r.steps {
@@ -1973,7 +1974,8 @@ func (p *program) fixGuards() {
 					break
 				}
 				clean := true
-				for _, at := range st.cond.atoms(nil) {
+				ats = st.cond.atoms(ats[:0])
+				for _, at := range ats {
 					clean = clean && !other[p.atoms[at].dim]
 				}
 				if clean {
@@ -1982,10 +1984,10 @@ func (p *program) fixGuards() {
 			}
 			r.guard = and(guard...)
 			r.guardDims = nil
-			seen := map[int]bool{}
-			for _, at := range r.guard.atoms(nil) {
-				if d := p.atoms[at].dim; !seen[d] {
-					seen[d] = true
+			ats = r.guard.atoms(ats[:0])
+			for _, at := range ats {
+				// A guard tests a few dimensions: a list beats a map.
+				if d := p.atoms[at].dim; !slices.Contains(r.guardDims, d) {
 					r.guardDims = append(r.guardDims, d)
 				}
 			}
