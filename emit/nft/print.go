@@ -5,8 +5,11 @@ package nft
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nftopt/nftopt/ir"
 )
@@ -168,9 +171,9 @@ func (p *printer) table(t *ir.Table) {
 		sep()
 		p.flowtable(f)
 	}
-	for _, c := range t.Chains {
+	for _, text := range p.chains(t.Chains) {
 		sep()
-		p.chain(c)
+		p.sb.WriteString(text)
 	}
 	p.printf("}\n")
 	// Rules added with "insert" go before what the chain held already.
@@ -306,6 +309,65 @@ func (p *printer) chainHeader(b *ir.BaseChain) string {
 		s += " policy " + b.Policy + ";"
 	}
 	return s
+}
+
+// parallelRules is the number of rules from which a table's chains are
+// printed on all processors, in groups of about chunkRules rules.
+const (
+	parallelRules = 4096
+	chunkRules    = 1024
+)
+
+// chains returns the text of each chain of the current table. Chains
+// print apart from each other, so a table with many rules prints them
+// on all processors, each goroutine with a printer of its own.
+func (p *printer) chains(cs []*ir.Chain) []string {
+	out := make([]string, len(cs))
+	total := 0
+	for _, c := range cs {
+		total += len(c.Rules)
+	}
+	procs := runtime.GOMAXPROCS(0)
+	if total < parallelRules || procs < 2 {
+		for i, c := range cs {
+			q := &printer{opts: p.opts, fam: p.fam}
+			q.chain(c)
+			out[i] = q.sb.String()
+		}
+		return out
+	}
+	// Groups of consecutive chains of about chunkRules rules each.
+	var starts []int
+	n := chunkRules
+	for i, c := range cs {
+		if n >= chunkRules {
+			starts = append(starts, i)
+			n = 0
+		}
+		n += len(c.Rules) + 1
+	}
+	starts = append(starts, len(cs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(procs, len(starts)-1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				g := int(next.Add(1) - 1)
+				if g >= len(starts)-1 {
+					return
+				}
+				for i := starts[g]; i < starts[g+1]; i++ {
+					q := &printer{opts: p.opts, fam: p.fam}
+					q.chain(cs[i])
+					out[i] = q.sb.String()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 func (p *printer) chain(c *ir.Chain) {

@@ -1,6 +1,9 @@
 package nft
 
 import (
+	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/nftopt/nftopt/ir"
@@ -76,5 +79,41 @@ func TestPrologue(t *testing.T) {
 	want := "flush ruleset\ntable inet t\ndelete table inet t\n"
 	if got := Print(rs, Options{}); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestParallelChains: a table with many rules prints its chains on all
+// processors; the text is the one a single goroutine prints, chains and
+// rules in order.
+func TestParallelChains(t *testing.T) {
+	tb := &ir.Table{Family: ir.FamilyInet, Name: "t"}
+	for c := range 300 {
+		ch := &ir.Chain{Name: fmt.Sprintf("c%03d", c)}
+		for r := range c % 40 {
+			ch.Rules = append(ch.Rules, &ir.Rule{Stmts: []ir.Stmt{&ir.VerdictStmt{Verdict: &ir.Verdict{Kind: "accept"}}}, Comment: fmt.Sprintf("c%03d r%02d", c, r)})
+		}
+		tb.Chains = append(tb.Chains, ch)
+	}
+	rs := &ir.Ruleset{Tables: []*ir.Table{tb}}
+	print := func(procs int) string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		return Print(rs, Options{})
+	}
+	one := print(1)
+	if n := strings.Count(one, "accept comment"); n < parallelRules {
+		t.Fatalf("only %d rules: the test must reach the parallel path", n)
+	}
+	if many := print(4); many != one {
+		t.Fatalf("4 goroutines print another text than 1")
+	}
+	at := -1
+	for c := range 300 {
+		for r := range c % 40 {
+			i := strings.Index(one, fmt.Sprintf(`"c%03d r%02d"`, c, r))
+			if i <= at {
+				t.Fatalf("rule %d of chain %d is out of place", r, c)
+			}
+			at = i
+		}
 	}
 }
