@@ -803,10 +803,9 @@ func (c *compiler) rule(chain int, r *ir.Rule) int {
 		d := c.p.atoms[at].dim
 		cr.byDim = cr.byDim.add(d, at)
 	}
-	seen := map[int]bool{}
-	for _, at := range cr.guard.atoms(nil) {
-		if d := c.p.atoms[at].dim; !seen[d] {
-			seen[d] = true
+	for _, at := range cr.guard.atoms(plain[:0]) {
+		// A guard tests a few dimensions: a list beats a map.
+		if d := c.p.atoms[at].dim; !slices.Contains(cr.guardDims, d) {
 			cr.guardDims = append(cr.guardDims, d)
 		}
 	}
