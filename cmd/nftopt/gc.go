@@ -39,8 +39,9 @@ var (
 )
 
 // minAdvised is the smallest heap worth advising for huge pages: the
-// expected heap of an input of about 0.7 MB.
-const minAdvised = 64 << 20
+// expected heap of an input of about 170 KB (a 10k-rule blocklist, 300
+// KB, then runs in 0.13-0.23 s instead of 0.25-0.33 s).
+const minAdvised = 16 << 20
 
 // minMemoryLimit and memoryPerInputByte size the soft memory limit: the
 // proof of a 100k-rule ruleset keeps about 80 bytes live per byte of

@@ -214,13 +214,13 @@ func TestMemoryLimit(t *testing.T) {
 	}
 }
 
-// TestAdviceSize: inputs too small to need 64 MiB of heap get no huge
+// TestAdviceSize: inputs too small to need 16 MiB of heap get no huge
 // page advice; larger ones get their memory limit's worth.
 func TestAdviceSize(t *testing.T) {
 	for _, tc := range []struct{ n, limit, want int64 }{
 		{10 << 10, 1 << 30, 0},
-		{600 << 10, 1 << 30, 0},
-		{1 << 20, 1 << 30, 1 << 30},
+		{160 << 10, 1 << 30, 0},
+		{200 << 10, 1 << 30, 1 << 30},
 		{12 << 20, 1200 << 20, 1200 << 20},
 	} {
 		if got := adviceSize(tc.n, tc.limit); got != tc.want {
