@@ -281,6 +281,8 @@ type program struct {
 	dimIndex map[string]int
 	atoms    []atom
 	atomKey  map[setKey]int
+	// atomForms holds the formula of each atom alone (atomFormula).
+	atomForms []*formula
 	// atomOne finds the atoms whose set is one interval (most of them)
 	// without printing the set.
 	atomOne map[oneKey]int
@@ -415,7 +417,7 @@ func (p *program) atomOf(dim int, set ir.IntervalSet) *formula {
 			i = len(p.atoms) - 1
 			p.atomOne[k] = i
 		}
-		return &formula{op: 'a', atom: i}
+		return p.atomFormula(i)
 	}
 	key := setKey{dim, set.Key()}
 	i, ok := p.atomKey[key]
@@ -424,7 +426,19 @@ func (p *program) atomOf(dim int, set ir.IntervalSet) *formula {
 		i = len(p.atoms) - 1
 		p.atomKey[key] = i
 	}
-	return &formula{op: 'a', atom: i}
+	return p.atomFormula(i)
+}
+
+// atomFormula returns the formula of atom i alone, one per atom:
+// formulas are never changed once built.
+func (p *program) atomFormula(i int) *formula {
+	for len(p.atomForms) <= i {
+		p.atomForms = append(p.atomForms, nil)
+	}
+	if p.atomForms[i] == nil {
+		p.atomForms[i] = &formula{op: 'a', atom: i}
+	}
+	return p.atomForms[i]
 }
 
 // oneKey identifies an atom whose set is the one interval lo..hi.
