@@ -86,6 +86,23 @@ func or(fs ...*formula) *formula {
 	return &formula{op: '|', kids: kids}
 }
 
+// eachAtom calls fn with each atom the formula mentions, in the order
+// atoms lists them, until fn returns false; it reports whether fn
+// always returned true. It allocates nothing.
+func (f *formula) eachAtom(fn func(at int) bool) bool {
+	switch f.op {
+	case 'a':
+		return fn(f.atom)
+	case '&', '|':
+		for _, k := range f.kids {
+			if !k.eachAtom(fn) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // atoms appends the atoms the formula mentions.
 func (f *formula) atoms(out []int) []int {
 	switch f.op {
@@ -132,8 +149,10 @@ type lookup struct {
 	// the branches whose atom holds; branchDim is -1 without an index.
 	branchDim   int
 	branchIndex map[int][]int
-	// indexAtoms lists the keys of branchIndex, sorted.
+	// indexAtoms lists the keys of branchIndex, sorted; every lists
+	// every branch, 0 to n-1. Both are only read once built.
 	indexAtoms []int
+	every      []int
 	// common is the conjunction of the atoms every branch requires
 	// (the key's protocol dependencies): when it is false no branch can
 	// hold and the lookup's atoms need not be split. byDim groups the
@@ -928,11 +947,12 @@ func (p *program) recordDraws(r *crule) {
 		}
 		var gens []string
 		for _, f := range fs {
-			for _, at := range f.atoms(nil) {
+			f.eachAtom(func(at int) bool {
 				if gen, ok := p.drawOf[p.atoms[at].dim]; ok && !slices.Contains(gens, gen) {
 					gens = append(gens, gen)
 				}
-			}
+				return true
+			})
 		}
 		if len(gens) > 0 {
 			sort.Strings(gens)
@@ -976,13 +996,22 @@ func (p *program) indexBranches(st *step) {
 				count[at]++
 			}
 		}
-		var common []*formula
+		var ats []int
 		for at, n := range count {
 			if n == len(st.branches) {
-				common = append(common, &formula{op: 'a', atom: at})
+				ats = append(ats, at)
 			}
 		}
+		sort.Ints(ats)
+		common := make([]*formula, len(ats))
+		for i, at := range ats {
+			common[i] = p.atomFormula(at)
+		}
 		st.common = and(common...)
+	}
+	st.every = make([]int, len(st.branches))
+	for i := range st.every {
+		st.every[i] = i
 	}
 	if len(st.branches) < 8 {
 		return
@@ -1034,6 +1063,19 @@ func (p *program) indexBranches(st *step) {
 		st.indexAtoms = append(st.indexAtoms, at)
 	}
 	sort.Ints(st.indexAtoms)
+}
+
+// allBranches lists every branch of a lookup, 0 to n-1: the list
+// indexBranches made, or a new one for a lookup it did not index.
+func (st *lookup) allBranches() []int {
+	if len(st.every) == len(st.branches) {
+		return st.every // read only
+	}
+	out := make([]int, len(st.branches))
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 func (c *compiler) effect(s ir.Stmt, r *ir.Rule) *Effect {

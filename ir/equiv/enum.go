@@ -748,6 +748,8 @@ type enumerator struct {
 	evs     [2]*evaluator
 	visited []int
 	visit   int
+	// reach is reachable's buffer: its result lives until the next call.
+	reach []int
 	// classes counts the packet classes of all the goroutines of a
 	// parallel walk, for MaxClasses; nil when the walk is sequential.
 	classes *atomic.Int64
@@ -1051,10 +1053,8 @@ func (en *enumerator) alwaysEnds(asg *assignment, r *crule) bool {
 			}
 			// A match on a field a statement may have written since
 			// reads the written value, not the class's.
-			for _, at := range st.cond.atoms(nil) {
-				if en.p.unguarded[en.p.atoms[at].dim] {
-					return false
-				}
+			if len(en.p.unguarded) > 0 && !st.cond.eachAtom(func(at int) bool { return !en.p.unguarded[en.p.atoms[at].dim] }) {
+				return false
 			}
 		case stepEffect:
 			matches = false
@@ -1075,14 +1075,15 @@ func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
 		en.visited = make([]int, len(en.p.chains))
 	}
 	en.visit++
-	var order, next []int
+	// order is also the queue of chains to expand, in order: the
+	// buffer is the enumerator's, reused from split to split.
+	order := en.reach[:0]
 	visit := func(id int) {
 		if en.visited[id] == en.visit {
 			return
 		}
 		en.visited[id] = en.visit
 		order = append(order, id)
-		next = append(next, id)
 	}
 	expand := func(id int) {
 		for _, rid := range alive.get(id) {
@@ -1114,13 +1115,10 @@ func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
 			visit(id)
 		}
 	}
-	for len(next) > 0 {
-		cur := next
-		next = nil
-		for _, id := range cur {
-			expand(id)
-		}
+	for i := 0; i < len(order); i++ {
+		expand(order[i])
 	}
+	en.reach = order
 	return order
 }
 
@@ -1129,6 +1127,9 @@ func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
 	if st.branchDim >= 0 {
 		if c := asg.lookup(st.branchDim); c != nil {
 			if ats, ok := c.indexed(st); ok {
+				if len(ats) == 1 {
+					return st.branchIndex[ats[0]] // read only
+				}
 				var out []int
 				for _, at := range ats {
 					out = append(out, st.branchIndex[at]...)
@@ -1137,11 +1138,7 @@ func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
 			}
 		}
 	}
-	out := make([]int, len(st.branches))
-	for i := range out {
-		out[i] = i
-	}
-	return out
+	return st.allBranches()
 }
 
 // atomsOn returns the atoms on dimension d a split should decide: need
@@ -1160,11 +1157,12 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d,
 	small := en.p.dims[d].domain != nil || en.p.dims[d].field == nil
 	for _, id := range chains {
 		if g := en.p.chains[id].guard; g != nil {
-			for _, at := range g.atoms(nil) {
+			g.eachAtom(func(at int) bool {
 				if en.p.atoms[at].dim == d {
 					set[at] = true
 				}
-			}
+				return true
+			})
 		}
 		for _, rid := range alive.get(id) {
 			r := en.p.rules[rid]
@@ -1567,11 +1565,12 @@ func (en *enumerator) lookupAtoms(asg *assignment, st *step, dim int) []int {
 			var out []int
 			for _, at := range ats {
 				for _, bi := range st.branchIndex[at] {
-					for _, a := range st.branches[bi].cond.atoms(nil) {
+					st.branches[bi].cond.eachAtom(func(a int) bool {
 						if en.p.atoms[a].dim == dim {
 							out = append(out, a)
 						}
-					}
+						return true
+					})
 				}
 			}
 			return out

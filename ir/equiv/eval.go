@@ -191,12 +191,15 @@ func (e *evaluator) eval3(f *formula) int {
 
 // firstUndecided returns an undecided atom of f, or -1.
 func (e *evaluator) firstUndecided(f *formula) int {
-	for _, at := range f.atoms(nil) {
+	found := -1
+	f.eachAtom(func(at int) bool {
 		if e.truth(at) < 0 {
-			return e.resolve(at)
+			found = e.resolve(at)
+			return false
 		}
-	}
-	return -1
+		return true
+	})
+	return found
 }
 
 // eval decides a formula; when it cannot, it records the dimension it
@@ -467,6 +470,9 @@ func (e *evaluator) candidates(st *step) []int {
 		if _, written := e.writes[st.branchDim]; !written {
 			e.observe(st.branchDim)
 			if ats, ok := e.o.indexed(st); ok {
+				if len(ats) == 1 {
+					return st.branchIndex[ats[0]] // sorted; read only
+				}
 				var out []int
 				for _, at := range ats {
 					out = append(out, st.branchIndex[at]...)
@@ -476,9 +482,5 @@ func (e *evaluator) candidates(st *step) []int {
 			}
 		}
 	}
-	out := make([]int, len(st.branches))
-	for i := range out {
-		out[i] = i
-	}
-	return out
+	return st.allBranches()
 }
