@@ -750,6 +750,8 @@ type enumerator struct {
 	visit   int
 	// reach is reachable's buffer: its result lives until the next call.
 	reach []int
+	// oracle answers the evaluators' atoms at the current leaf.
+	oracle *leafOracle
 	// classes counts the packet classes of all the goroutines of a
 	// parallel walk, for MaxClasses; nil when the walk is sequential.
 	classes *atomic.Int64
@@ -1418,7 +1420,11 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 			ev = &evaluator{p: en.p}
 			evs[s] = ev
 		}
-		ev.reset(leafOracle{en.p, asg}, alive.get)
+		if en.oracle == nil {
+			en.oracle = &leafOracle{p: en.p}
+		}
+		en.oracle.asg = asg
+		ev.reset(en.oracle, alive)
 		outs[s] = ev.run(s)
 		if ev.stopped() {
 			return ev.need, ev.needAtom

@@ -40,7 +40,7 @@ const maxDepth = 16
 type evaluator struct {
 	p      *program
 	o      oracle
-	alive  func(chain int) []int
+	alive  *aliveSet // the class's live rules; nil for all
 	writes map[int]ir.Value
 	out    Outcome
 	// tooDeep is set when jumps nest deeper than the kernel allows.
@@ -231,7 +231,7 @@ func (o Outcome) clone() Outcome {
 
 // reset prepares an evaluator for another packet class, keeping its
 // maps and buffers: the outcome of the previous run is overwritten.
-func (e *evaluator) reset(o oracle, alive func(chain int) []int) {
+func (e *evaluator) reset(o oracle, alive *aliveSet) {
 	e.o, e.alive = o, alive
 	clear(e.writes)
 	clear(e.ident)
@@ -323,7 +323,7 @@ func translates(effects []*Effect) bool {
 
 func (e *evaluator) rulesOf(chain int) []int {
 	if e.alive != nil && !e.unfiltered {
-		return e.alive(chain)
+		return e.alive.get(chain)
 	}
 	return e.p.chains[chain].rules
 }
