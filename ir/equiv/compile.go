@@ -2022,19 +2022,21 @@ func (p *program) fixGuards() {
 	p.unguarded = other
 	if len(other) > 0 {
 		var ats []int // reused: one rule's atoms at a time
+		clean := func(st *step) bool { return st.cond.eachAtom(func(at int) bool { return !other[p.atoms[at].dim] }) }
 		for _, r := range p.rules {
+			n := 0 // leading matches
+			dirty := false
+			for n < len(r.steps) && r.steps[n].kind == stepMatch {
+				dirty = dirty || !clean(&r.steps[n])
+				n++
+			}
+			if !dirty {
+				continue // the guard rule built holds
+			}
 			var guard []*formula
-			for _, st := range r.steps {
-				if st.kind != stepMatch {
-					break
-				}
-				clean := true
-				ats = st.cond.atoms(ats[:0])
-				for _, at := range ats {
-					clean = clean && !other[p.atoms[at].dim]
-				}
-				if clean {
-					guard = append(guard, st.cond)
+			for i := range n {
+				if clean(&r.steps[i]) {
+					guard = append(guard, r.steps[i].cond)
 				}
 			}
 			r.guard = and(guard...)
