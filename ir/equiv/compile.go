@@ -280,7 +280,7 @@ type cchain struct {
 	natDone []string
 	// order breaks ties of prio: a nat chain's own priority orders it
 	// among the nat chains of its hook.
-	order int
+	order int64
 }
 
 // Effect is an observable side effect of evaluating a packet: a
@@ -675,7 +675,7 @@ func (c *compiler) natGuard(t *ir.Table, cc *cchain) *formula {
 	var done uint64 = 1 << 7 // IPS_SRC_NAT_DONE
 	// The NAT hook is one entry of the hook's list: its chains stay
 	// together, after the other chains of its priority.
-	cc.order, cc.prio = natBlock+cc.prio, 100
+	cc.order, cc.prio = natBlock+int64(cc.prio), 100
 	if cc.hook == "prerouting" || cc.hook == "output" {
 		done, cc.prio = 1<<8, -100 // IPS_DST_NAT_DONE
 	}
