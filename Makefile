@@ -22,6 +22,7 @@ lint:
 		echo "gofmt -l: these files are not formatted:"; echo "$$unformatted"; exit 1; \
 	fi
 	$(GO) vet ./...
+	GOARCH=arm $(GO) vet ./...   # 32-bit routers (OpenWrt) run nft too
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz=FuzzParse -fuzztime=30s ./parser
