@@ -180,6 +180,24 @@ type run struct {
 	// elemCounters lets a verdict map take the run's counter onto its
 	// elements (Options.ElementCounters).
 	elemCounters bool
+	// baseKeys and baseMatch hold, per statement of base, its StmtKey
+	// and its matchKey (ok in baseMatchOK), made once for the run.
+	baseKeys    []string
+	baseMatch   []keyInfo
+	baseMatchOK []bool
+}
+
+// newRun starts a run at rule r of a table of family fam.
+func newRun(r *ir.Rule, fam ir.Family, elemCounters bool) *run {
+	g := &run{base: r, family: fam, rules: []*ir.Rule{r}, keys: map[int]bool{}, elemCounters: elemCounters}
+	g.baseKeys = make([]string, len(r.Stmts))
+	g.baseMatch = make([]keyInfo, len(r.Stmts))
+	g.baseMatchOK = make([]bool, len(r.Stmts))
+	for p, s := range r.Stmts {
+		g.baseKeys[p] = ir.StmtKey(s)
+		g.baseMatch[p], g.baseMatchOK[p] = matchKey(s)
+	}
+	return g
 }
 
 // accepts extends the run with r when r has the run's shape.
@@ -187,7 +205,7 @@ func (g *run) accepts(r *ir.Rule) bool {
 	if len(r.Stmts) != len(g.base.Stmts) {
 		return false
 	}
-	keys := map[int]bool{}
+	keys := make(map[int]bool, len(g.keys))
 	for p := range g.keys {
 		keys[p] = true
 	}
@@ -195,12 +213,11 @@ func (g *run) accepts(r *ir.Rule) bool {
 	last := len(r.Stmts) - 1
 	for p, s := range r.Stmts {
 		b := g.base.Stmts[p]
-		if ir.StmtKey(s) == ir.StmtKey(b) {
+		if ir.StmtKey(s) == g.baseKeys[p] {
 			continue
 		}
-		kb, ok1 := matchKey(b)
-		ks, ok2 := matchKey(s)
-		if ok1 && ok2 && kb.selText == ks.selText {
+		ks, ok := matchKey(s)
+		if ok && g.baseMatchOK[p] && g.baseMatch[p].selText == ks.selText {
 			keys[p] = true
 			continue
 		}
@@ -288,7 +305,7 @@ func mergeChain(c *Context, t *ir.Table, ch *ir.Chain, rules []*ir.Rule) []*ir.R
 			i++
 			continue
 		}
-		g := &run{base: r, family: t.Family, rules: []*ir.Rule{r}, keys: map[int]bool{}, elemCounters: c.Opts.ElementCounters}
+		g := newRun(r, t.Family, c.Opts.ElementCounters)
 		j := i + 1
 		for j < len(rules) && mergeable(rules[j], c.Opts.KeepCounters) && g.accepts(rules[j]) {
 			j++
