@@ -742,6 +742,10 @@ type enumerator struct {
 	// tests the dimension.
 	guardChains    map[int][]int
 	chainGuardDims [][]int
+	// calls marks the chains with a rule that may jump or go to another;
+	// guards indexes the rules by the atoms of their guards.
+	calls  []bool
+	guards *guardIndex
 	// evs are the two sides' evaluators, reused from leaf to leaf;
 	// visited and visit mark the chains reachable walks: chain i was
 	// seen in the current walk when visited[i] == visit.
@@ -758,11 +762,14 @@ type enumerator struct {
 }
 
 func (en *enumerator) run() {
+	en.guards = newGuardIndex(en.p)
 	en.guardChains = map[int][]int{}
 	en.chainGuardDims = make([][]int, len(en.p.chains))
+	en.calls = make([]bool, len(en.p.chains))
 	for _, ch := range en.p.chains {
 		seen := map[int]bool{}
 		for _, rid := range ch.rules {
+			en.calls[ch.id] = en.calls[ch.id] || len(en.p.rules[rid].calls) > 0
 			for _, d := range en.p.rules[rid].guardDims {
 				if !seen[d] {
 					seen[d] = true
@@ -915,15 +922,20 @@ func (en *enumerator) splitChains(d int, chains []int) []int {
 }
 
 // newSplitter prepares the filters of a split of d whose classes all
-// decide the atoms of dec; base is the class being refined, or nil.
-func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chains []int, base *class, dec *decided) *splitter {
+// decide the atoms of dec (ats, and those of base); base is the class
+// being refined, or nil.
+func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chains []int, base *class, dec *decided, ats []int) *splitter {
 	sp := &splitter{base: &aliveSet{parent: alive}}
 	// none is the class with the fewest atoms true: those of base.
 	none := &assignment{dim: d, cls: &class{dec: dec}, parent: asg}
 	if base != nil {
 		none.cls.true = base.true
 	}
-	for _, ch := range en.splitChains(d, chains) {
+	split := en.splitChains(d, chains)
+	if en.splitByAtoms(sp, none, alive, d, split, base, ats) {
+		return sp
+	}
+	for _, ch := range split {
 		rules := alive.get(ch)
 		// keep is rules less those dropped; while the dropped ones are
 		// all in front (a refinement drops the rule it passed), it is a
@@ -969,6 +981,144 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 		sp.base = alive
 	}
 	return sp
+}
+
+// guardIndex lists, per atom, the rules whose guard mentions it, with
+// their chains: the rules of atom a are refs[start[a]:start[a+1]], in
+// rule order. Atoms made after it (later draws) have none.
+type guardIndex struct {
+	start []int32
+	refs  []needLink // next unused
+}
+
+// newGuardIndex indexes the guards of p's rules.
+func newGuardIndex(p *program) *guardIndex {
+	x := &guardIndex{start: make([]int32, len(p.atoms)+1)}
+	var ats []int
+	for _, r := range p.rules {
+		ats = r.guard.atoms(ats[:0])
+		for _, at := range dedupe(ats) {
+			x.start[at+1]++
+		}
+	}
+	for i := 1; i < len(x.start); i++ {
+		x.start[i] += x.start[i-1]
+	}
+	x.refs = make([]needLink, x.start[len(x.start)-1])
+	fill := slices.Clone(x.start)
+	for _, r := range p.rules {
+		ats = r.guard.atoms(ats[:0])
+		for _, at := range dedupe(ats) {
+			x.refs[fill[at]] = needLink{ch: int32(r.chain), rid: int32(r.id)}
+			fill[at]++
+		}
+	}
+	return x
+}
+
+// rules returns the rules whose guard mentions atom at.
+func (x *guardIndex) rules(at int) []needLink {
+	if at+1 >= len(x.start) {
+		return nil
+	}
+	return x.refs[x.start[at]:x.start[at+1]]
+}
+
+// splitByAtoms is newSplitter's way for a split that decides few atoms
+// base did not (a refinement) in chains with many live rules: a live
+// rule's guard holds or is undecided under the split's parent, so only
+// a guard that mentions one of the new atoms can turn false for none,
+// and the index finds those rules without a scan of every live rule.
+// It reports false, leaving sp alone, when a scan costs less.
+func (en *enumerator) splitByAtoms(sp *splitter, none *assignment, alive *aliveSet, d int, split []int, base *class, ats []int) bool {
+	if en.guards == nil {
+		return false
+	}
+	fresh := ats
+	if base != nil {
+		fresh = nil
+		for _, at := range ats {
+			if _, ok := slices.BinarySearch(base.dec.atoms, at); !ok {
+				fresh = append(fresh, at)
+			}
+		}
+	}
+	scan, lookups := 0, 0
+	for _, ch := range split {
+		scan += len(alive.get(ch))
+	}
+	for _, at := range fresh {
+		lookups += len(en.guards.rules(at))
+	}
+	if lookups*8 >= scan {
+		return false
+	}
+	inSplit := func(ch int) bool { _, ok := slices.BinarySearch(split, ch); return ok }
+	var dropped []needLink
+	for _, at := range fresh {
+		for _, l := range en.guards.rules(at) {
+			ch, rid := int(l.ch), int(l.rid)
+			if !inSplit(ch) {
+				continue
+			}
+			if _, live := slices.BinarySearch(alive.get(ch), rid); !live {
+				continue
+			}
+			if none.truth3(en.p, en.p.rules[rid].guard) == 0 {
+				dropped = append(dropped, l)
+			}
+		}
+	}
+	slices.SortFunc(dropped, func(a, b needLink) int {
+		if a.ch != b.ch {
+			return int(a.ch - b.ch)
+		}
+		return int(a.rid - b.rid)
+	})
+	dropped = slices.CompactFunc(dropped, func(a, b needLink) bool { return a.ch == b.ch && a.rid == b.rid })
+	for _, ch := range split {
+		i, _ := slices.BinarySearchFunc(dropped, ch, func(l needLink, ch int) int { return int(l.ch) - ch })
+		j := i
+		for j < len(dropped) && int(dropped[j].ch) == ch {
+			j++
+		}
+		if i == j {
+			continue
+		}
+		gone := dropped[i:j]
+		rules := alive.get(ch)
+		var keep []int
+		if front := len(gone); front <= len(rules) && int(gone[front-1].rid) == rules[front-1] {
+			// The dropped rules are the list's first ones: keep shares
+			// the rest.
+			keep = rules[front:len(rules):len(rules)]
+		} else {
+			keep = make([]int, 0, len(rules)-len(gone))
+			k := 0
+			for _, rid := range rules {
+				if k < len(gone) && int(gone[k].rid) == rid {
+					k++
+					continue
+				}
+				keep = append(keep, rid)
+			}
+		}
+		for _, l := range gone {
+			// The rule's atoms on d include its guard's.
+			for _, at := range en.p.rules[l.rid].byDim.get(d) {
+				sp.need.add(at, ch, int(l.rid))
+			}
+		}
+		if sp.keep == nil {
+			sp.keep = map[int][]int{}
+		}
+		sp.keep[ch] = keep
+		sp.base.set(ch, keep)
+	}
+	if sp.base.empty() {
+		sp.base = alive
+	}
+	return true
 }
 
 // child returns the live rules for the class at child. A chain's list
@@ -1088,6 +1238,9 @@ func (en *enumerator) reachable(asg *assignment, alive *aliveSet) []int {
 		order = append(order, id)
 	}
 	expand := func(id int) {
+		if !en.calls[id] {
+			return
+		}
 		for _, rid := range alive.get(id) {
 			r := en.p.rules[rid]
 			for _, i := range r.calls {
@@ -1251,7 +1404,7 @@ func (en *enumerator) splitHere(asg *assignment, alive *aliveSet) (int, []*class
 	chains := en.reachable(asg, alive)
 	ats := en.atomsOn(asg, chains, alive, d, need)
 	classes := en.split(d, ats, cur)
-	return d, classes, en.newSplitter(asg, alive, d, chains, cur, classes[0].dec)
+	return d, classes, en.newSplitter(asg, alive, d, chains, cur, classes[0].dec, ats)
 }
 
 // split partitions dimension d into the classes of values that the
