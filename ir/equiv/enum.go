@@ -1503,7 +1503,11 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 		role  int
 		start bool
 	}
-	var evs []event
+	n := 0
+	for _, at := range ats {
+		n += 2 * en.p.atoms[at].set.Len()
+	}
+	evs := make([]event, 0, n)
 	for _, at := range ats {
 		set, r := en.p.atoms[at].set, role(at)
 		for i := range set.Len() {
