@@ -492,6 +492,9 @@ type class struct {
 	rep  ir.Value
 	true []int // sorted atom ids
 	dec  *decided
+	// least is set when rep is the class's least value (a class of a
+	// dimension without a domain, split by partition or refine).
+	least bool
 }
 
 // decided is the sorted list of atoms a split decides, shared by its
@@ -746,6 +749,8 @@ type enumerator struct {
 	// guards indexes the rules by the atoms of their guards.
 	calls  []bool
 	guards *guardIndex
+	// stabs indexes, per dimension, which atoms hold for a value (refine).
+	stabs *stabIndexes
 	// evs are the two sides' evaluators, reused from leaf to leaf;
 	// visited and visit mark the chains reachable walks: chain i was
 	// seen in the current walk when visited[i] == visit.
@@ -763,6 +768,7 @@ type enumerator struct {
 
 func (en *enumerator) run() {
 	en.guards = newGuardIndex(en.p)
+	en.stabs = newStabIndexes(en.p)
 	en.guardChains = map[int][]int{}
 	en.chainGuardDims = make([][]int, len(en.p.chains))
 	en.calls = make([]bool, len(en.p.chains))
@@ -1412,6 +1418,9 @@ func (en *enumerator) splitHere(asg *assignment, alive *aliveSet) (int, []*class
 // (and the classes also decide cur's atoms).
 func (en *enumerator) split(d int, ats []int, cur *class) []*class {
 	if cur != nil {
+		if classes, ok := en.refine(d, ats, cur); ok {
+			return classes
+		}
 		ats = union(ats, cur.dec.atoms)
 	}
 	return en.partition(d, ats, &decided{atoms: ats}, cur)
@@ -1471,10 +1480,10 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 		}
 		return false
 	}
-	add := func(h uint64, rep ir.Value, active []int) {
+	add := func(h uint64, rep ir.Value, active []int, least bool) {
 		// active is the caller's fresh list.
 		slices.Sort(active)
-		c := &class{rep: rep, true: active, dec: dec}
+		c := &class{rep: rep, true: active, dec: dec, least: least}
 		byHash[h] = append(byHash[h], c)
 		classes = append(classes, c)
 	}
@@ -1492,7 +1501,7 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 			}
 			inActive := func(at int) bool { return slices.Contains(active, at) }
 			if inside == want && !known(h, len(active), inActive) {
-				add(h, v, active)
+				add(h, v, active, false)
 			}
 		}
 		return classes
@@ -1533,7 +1542,7 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 				for a := range active {
 					list = append(list, a)
 				}
-				add(h, at, list)
+				add(h, at, list, true)
 			}
 			if i == len(evs) {
 				break

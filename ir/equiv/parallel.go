@@ -118,7 +118,7 @@ func (en *enumerator) tryParallel(root *assignment, alive *aliveSet, workers int
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &enumerator{p: en.p, opts: en.opts, hook: en.hook, guardChains: en.guardChains, chainGuardDims: en.chainGuardDims, calls: en.calls, guards: en.guards, classes: &classes}
+			w := &enumerator{p: en.p, opts: en.opts, hook: en.hook, guardChains: en.guardChains, chainGuardDims: en.chainGuardDims, calls: en.calls, guards: en.guards, stabs: en.stabs, classes: &classes}
 			for {
 				i := int(nextTask.Add(1) - 1)
 				if i >= len(tasks) {

@@ -1,0 +1,258 @@
+package equiv
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/nftopt/nftopt/ir"
+)
+
+// A refinement splits a class cur of a dimension again, on atoms it
+// does not decide yet (fresh). partition does it by sweeping every atom
+// cur decides as well, to tell which values lie inside cur: a chain of
+// refinements (rules that alternate two fields) then costs the square
+// of its length. refine gets the same classes, in the same order and
+// with the same representatives, from the fresh atoms alone, and a
+// per-dimension index that answers which atoms hold for a value:
+//
+//   - the values outside every fresh atom form one class, whose least
+//     value is cur's own when cur.rep lies outside them all (cur.rep is
+//     cur's least value);
+//   - the values inside fresh atoms are few segments, each read against
+//     the index until one of its values lies inside cur.
+//
+// When cur.rep lies inside a fresh atom, or the segments to read cost
+// more than the sweep, refine leaves the split to partition.
+
+// stabIndex lists, for one dimension, the segments the boundaries of
+// all its atoms cut the values into, and the atoms that hold on each:
+// segment i runs from starts[i] to starts[i+1]-1 (to the last value for
+// the last one), where atoms[off[i]:off[i+1]] hold (sorted).
+type stabIndex struct {
+	starts []ir.Value
+	off    []int32
+	atoms  []int
+}
+
+// maxStabCover bounds an index's size per interval of its atoms: nested
+// ranges cover many segments each, and such a dimension goes without
+// an index.
+const maxStabCover = 8
+
+// stabIndexes builds the dimensions' indexes on demand, once each; the
+// goroutines of a parallel walk share it.
+type stabIndexes struct {
+	byDim [][]int // the atoms of each dimension, made by newStabIndexes
+	once  []sync.Once
+	index []*stabIndex
+}
+
+// newStabIndexes prepares the indexes of p's dimensions as they are:
+// dimensions made later (draws) have none.
+func newStabIndexes(p *program) *stabIndexes {
+	x := &stabIndexes{byDim: make([][]int, len(p.dims)), once: make([]sync.Once, len(p.dims)), index: make([]*stabIndex, len(p.dims))}
+	for i, at := range p.atoms {
+		x.byDim[at.dim] = append(x.byDim[at.dim], i)
+	}
+	return x
+}
+
+// get returns dimension d's index, or nil when it has none.
+func (x *stabIndexes) get(p *program, d int) *stabIndex {
+	if d >= len(x.index) {
+		return nil
+	}
+	x.once[d].Do(func() { x.index[d] = buildStab(p, d, x.byDim[d]) })
+	return x.index[d]
+}
+
+// buildStab indexes the atoms ats of dimension d, or returns nil when
+// the index would be too large.
+func buildStab(p *program, d int, ats []int) *stabIndex {
+	type event struct {
+		at    ir.Value
+		atom  int
+		start bool
+	}
+	var evs []event
+	for _, a := range ats {
+		set := p.atoms[a].set
+		for i := range set.Len() {
+			iv := set.Interval(i)
+			evs = append(evs, event{iv.Lo, a, true})
+			if n, ok := iv.Hi.Next(); ok {
+				evs = append(evs, event{n, a, false})
+			}
+		}
+	}
+	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
+	x := &stabIndex{starts: []ir.Value{ir.ZeroValue(p.dims[d].width)}, off: []int32{0}}
+	active := map[int]bool{}
+	budget := maxStabCover*len(evs) + 1024
+	flush := func() bool {
+		// Close the current segment with the atoms active on it.
+		n := len(x.atoms)
+		for a := range active {
+			x.atoms = append(x.atoms, a)
+		}
+		slices.Sort(x.atoms[n:])
+		x.off = append(x.off, int32(len(x.atoms)))
+		return len(x.atoms) <= budget
+	}
+	for i := 0; i < len(evs); {
+		v := evs[i].at
+		if v.Compare(x.starts[len(x.starts)-1]) > 0 {
+			if !flush() {
+				return nil
+			}
+			x.starts = append(x.starts, v)
+		}
+		for ; i < len(evs) && evs[i].at.Compare(v) == 0; i++ {
+			if evs[i].start {
+				active[evs[i].atom] = true
+			} else {
+				delete(active, evs[i].atom)
+			}
+		}
+	}
+	if !flush() {
+		return nil
+	}
+	return x
+}
+
+// segment returns the index of the segment that holds v.
+func (x *stabIndex) segment(v ir.Value) int {
+	i, found := slices.BinarySearchFunc(x.starts, v, func(s, v ir.Value) int { return s.Compare(v) })
+	if !found {
+		i--
+	}
+	return i
+}
+
+// holds returns the atoms that hold on segment i.
+func (x *stabIndex) holds(i int) []int { return x.atoms[x.off[i]:x.off[i+1]] }
+
+// inside reports whether the values whose atoms are holding (sorted,
+// every atom of the dimension that holds) lie inside cur: cur's true
+// atoms hold, and no other atom cur decides does.
+func inside(cur *class, holding []int) bool {
+	for _, a := range cur.true {
+		if _, ok := slices.BinarySearch(holding, a); !ok {
+			return false
+		}
+	}
+	for _, a := range holding {
+		if _, ok := slices.BinarySearch(cur.dec.atoms, a); ok {
+			if _, t := slices.BinarySearch(cur.true, a); !t {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// refine splits cur, a class of dimension d, on the atoms ats (sorted)
+// as partition would, without sweeping the atoms cur decides; ok is
+// false when it leaves the split to partition.
+func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
+	if en.stabs == nil || !cur.least || en.p.dims[d].domain != nil {
+		return nil, false
+	}
+	var fresh []int
+	for _, a := range ats {
+		if _, ok := slices.BinarySearch(cur.dec.atoms, a); !ok {
+			fresh = append(fresh, a)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, false
+	}
+	for _, a := range fresh {
+		if en.p.atoms[a].set.Contains(cur.rep) {
+			return nil, false
+		}
+	}
+	x := en.stabs.get(en.p, d)
+	if x == nil {
+		return nil, false
+	}
+	// The segments the fresh atoms cut the values into, with the fresh
+	// atoms active on each.
+	type event struct {
+		at    ir.Value
+		atom  int
+		start bool
+	}
+	var evs []event
+	for _, a := range fresh {
+		set := en.p.atoms[a].set
+		for i := range set.Len() {
+			iv := set.Interval(i)
+			evs = append(evs, event{iv.Lo, a, true})
+			if n, ok := iv.Hi.Next(); ok {
+				evs = append(evs, event{n, a, false})
+			}
+		}
+	}
+	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
+	dec := &decided{atoms: union(ats, cur.dec.atoms)}
+	classes := []*class{{rep: cur.rep, true: cur.true, dec: dec, least: true}}
+	found := map[uint64][][]int{} // patterns with a class, by hash
+	seen := func(h uint64, pat []int) bool {
+		for _, q := range found[h] {
+			if slices.Equal(q, pat) {
+				return true
+			}
+		}
+		return false
+	}
+	budget := 4*len(cur.dec.atoms) + 64
+	active := map[int]bool{}
+	var h uint64
+	for i := 0; i < len(evs); {
+		lo := evs[i].at
+		for ; i < len(evs) && evs[i].at.Compare(lo) == 0; i++ {
+			if evs[i].start {
+				active[evs[i].atom] = true
+			} else {
+				delete(active, evs[i].atom)
+			}
+			h ^= zobrist(evs[i].atom)
+		}
+		if len(active) == 0 {
+			continue // outside every fresh atom: cur.rep's class
+		}
+		pat := make([]int, 0, len(active))
+		for a := range active {
+			pat = append(pat, a)
+		}
+		slices.Sort(pat)
+		if seen(h, pat) {
+			continue
+		}
+		// The segment runs from lo to the next event (or the end).
+		var end ir.Value
+		last := i == len(evs)
+		if !last {
+			end = evs[i].at
+		}
+		for j := x.segment(lo); j < len(x.starts) && (last || x.starts[j].Compare(end) < 0); j++ {
+			if budget--; budget < 0 {
+				return nil, false
+			}
+			if !inside(cur, x.holds(j)) {
+				continue
+			}
+			rep := x.starts[j]
+			if rep.Compare(lo) < 0 {
+				rep = lo
+			}
+			found[h] = append(found[h], pat)
+			classes = append(classes, &class{rep: rep, true: union(cur.true, pat), dec: dec, least: true})
+			break
+		}
+	}
+	slices.SortStableFunc(classes, func(a, b *class) int { return a.rep.Compare(b.rep) })
+	return classes, true
+}
