@@ -497,14 +497,58 @@ type class struct {
 	least bool
 }
 
-// decided is the sorted list of atoms a split decides, shared by its
-// classes, with a cache of which lookup indexes it covers.
+// decided is the set of atoms a split decides, shared by its classes,
+// with a cache of which lookup indexes it covers. It is a sorted list,
+// or (refine, for a dimension with many decided atoms) a bitset over
+// the dimension's atoms: a chain of refinements then copies a bit per
+// atom of the dimension at each step, not a word per decided atom.
 type decided struct {
 	atoms []int
+	// bits, when set, marks the decided atoms of dimension dim by their
+	// index among its atoms (stabIndexes.local); n counts them.
+	bits []uint64
+	x    *stabIndexes
+	dim  int
+	n    int
 	// mu guards covers: the classes of a split are shared by the
 	// goroutines of a parallel walk.
 	mu     sync.Mutex
 	covers map[*int]bool
+}
+
+// has reports whether atom a is decided.
+func (d *decided) has(a int) bool {
+	if d.bits == nil {
+		_, ok := slices.BinarySearch(d.atoms, a)
+		return ok
+	}
+	if a >= len(d.x.local) || int(d.x.atomDim[a]) != d.dim {
+		return false
+	}
+	l := d.x.local[a]
+	return d.bits[l/64]&(1<<(l%64)) != 0
+}
+
+// count is the number of decided atoms.
+func (d *decided) count() int {
+	if d.bits == nil {
+		return len(d.atoms)
+	}
+	return d.n
+}
+
+// list returns the decided atoms, sorted.
+func (d *decided) list() []int {
+	if d.bits == nil {
+		return d.atoms
+	}
+	out := make([]int, 0, d.n)
+	for l, a := range d.x.byDim[d.dim] {
+		if d.bits[l/64]&(1<<(l%64)) != 0 {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // truth tells whether atom holds for the class: 1 yes, 0 no, -1 not
@@ -513,7 +557,7 @@ func (c *class) truth(atom int) int {
 	if _, ok := slices.BinarySearch(c.true, atom); ok {
 		return 1
 	}
-	if _, ok := slices.BinarySearch(c.dec.atoms, atom); ok {
+	if c.dec.has(atom) {
 		return 0
 	}
 	return -1
@@ -539,7 +583,11 @@ func (c *class) decides(keys []int) bool {
 	defer c.dec.mu.Unlock()
 	ok, seen := c.dec.covers[k]
 	if !seen {
-		ok = subset(keys, c.dec.atoms)
+		if c.dec.bits == nil {
+			ok = subset(keys, c.dec.atoms)
+		} else {
+			ok = !slices.ContainsFunc(keys, func(a int) bool { return !c.dec.has(a) })
+		}
 		if c.dec.covers == nil {
 			c.dec.covers = map[*int]bool{}
 		}
@@ -1044,7 +1092,7 @@ func (en *enumerator) splitByAtoms(sp *splitter, none *assignment, alive *aliveS
 	if base != nil {
 		fresh = nil
 		for _, at := range ats {
-			if _, ok := slices.BinarySearch(base.dec.atoms, at); !ok {
+			if !base.dec.has(at) {
 				fresh = append(fresh, at)
 			}
 		}
@@ -1421,7 +1469,7 @@ func (en *enumerator) split(d int, ats []int, cur *class) []*class {
 		if classes, ok := en.refine(d, ats, cur); ok {
 			return classes
 		}
-		ats = union(ats, cur.dec.atoms)
+		ats = union(ats, cur.dec.list())
 	}
 	return en.partition(d, ats, &decided{atoms: ats}, cur)
 }
@@ -1452,7 +1500,7 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 			if _, ok := slices.BinarySearch(cur.true, at); ok {
 				return 1
 			}
-			if _, ok := slices.BinarySearch(cur.dec.atoms, at); ok {
+			if cur.dec.has(at) {
 				return -1 - want // a false atom of cur: never inside
 			}
 			return 0

@@ -43,15 +43,21 @@ const maxStabCover = 8
 // goroutines of a parallel walk share it.
 type stabIndexes struct {
 	byDim [][]int // the atoms of each dimension, made by newStabIndexes
-	once  []sync.Once
-	index []*stabIndex
+	// local and atomDim give each of those atoms its index in its
+	// dimension's list, and its dimension (decided bitsets).
+	local   []int32
+	atomDim []int32
+	once    []sync.Once
+	index   []*stabIndex
 }
 
 // newStabIndexes prepares the indexes of p's dimensions as they are:
 // dimensions made later (draws) have none.
 func newStabIndexes(p *program) *stabIndexes {
-	x := &stabIndexes{byDim: make([][]int, len(p.dims)), once: make([]sync.Once, len(p.dims)), index: make([]*stabIndex, len(p.dims))}
+	x := &stabIndexes{byDim: make([][]int, len(p.dims)), once: make([]sync.Once, len(p.dims)), index: make([]*stabIndex, len(p.dims)),
+		local: make([]int32, len(p.atoms)), atomDim: make([]int32, len(p.atoms))}
 	for i, at := range p.atoms {
+		x.local[i], x.atomDim[i] = int32(len(x.byDim[at.dim])), int32(at.dim)
 		x.byDim[at.dim] = append(x.byDim[at.dim], i)
 	}
 	return x
@@ -143,13 +149,37 @@ func inside(cur *class, holding []int) bool {
 		}
 	}
 	for _, a := range holding {
-		if _, ok := slices.BinarySearch(cur.dec.atoms, a); ok {
+		if cur.dec.has(a) {
 			if _, t := slices.BinarySearch(cur.true, a); !t {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// refined returns the decided atoms of a refinement of cur on dimension
+// d: cur's and fresh (sorted, none of cur's). It is a list while that
+// is smaller than a bitset over the dimension's atoms.
+func (x *stabIndexes) refined(d int, cur *decided, fresh []int) *decided {
+	n, all := cur.count()+len(fresh), len(x.byDim[d])
+	if cur.bits == nil && 64*n < all {
+		return &decided{atoms: union(fresh, cur.atoms)}
+	}
+	bits := make([]uint64, (all+63)/64)
+	if cur.bits != nil {
+		copy(bits, cur.bits)
+	} else {
+		for _, a := range cur.atoms {
+			l := x.local[a]
+			bits[l/64] |= 1 << (l % 64)
+		}
+	}
+	for _, a := range fresh {
+		l := x.local[a]
+		bits[l/64] |= 1 << (l % 64)
+	}
+	return &decided{bits: bits, x: x, dim: d, n: n}
 }
 
 // refine splits cur, a class of dimension d, on the atoms ats (sorted)
@@ -161,7 +191,7 @@ func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
 	}
 	var fresh []int
 	for _, a := range ats {
-		if _, ok := slices.BinarySearch(cur.dec.atoms, a); !ok {
+		if !cur.dec.has(a) {
 			fresh = append(fresh, a)
 		}
 	}
@@ -196,7 +226,7 @@ func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
 		}
 	}
 	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
-	dec := &decided{atoms: union(ats, cur.dec.atoms)}
+	dec := en.stabs.refined(d, cur.dec, fresh)
 	classes := []*class{{rep: cur.rep, true: cur.true, dec: dec, least: true}}
 	found := map[uint64][][]int{} // patterns with a class, by hash
 	seen := func(h uint64, pat []int) bool {
@@ -207,7 +237,7 @@ func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
 		}
 		return false
 	}
-	budget := 4*len(cur.dec.atoms) + 64
+	budget := 4*cur.dec.count() + 64
 	active := map[int]bool{}
 	var h uint64
 	for i := 0; i < len(evs); {

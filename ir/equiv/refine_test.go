@@ -41,7 +41,11 @@ func TestRefineMatchesPartition(t *testing.T) {
 		p := &program{dimIndex: map[string]int{}, atomKey: map[setKey]int{}, atomOne: map[oneKey]int{}}
 		d := p.dimension("x", width, nil)
 		var atoms []int
-		for range 4 + rng.IntN(40) {
+		n := 4 + rng.IntN(40)
+		if iter%8 == 0 {
+			n = 100 + rng.IntN(200) // decided lists as well as bitsets
+		}
+		for range n {
 			if f := p.atomOf(d, randomSet()); f.op == 'a' {
 				atoms = append(atoms, f.atom)
 			}
@@ -66,7 +70,7 @@ func TestRefineMatchesPartition(t *testing.T) {
 		for _, cur := range classes {
 			ats := pick()
 			fast, ok := en.refine(d, ats, cur)
-			all := union(ats, cur.dec.atoms)
+			all := union(ats, cur.dec.list())
 			slow := en.partition(d, all, &decided{atoms: all}, cur)
 			if !ok {
 				fellBack++
@@ -78,7 +82,7 @@ func TestRefineMatchesPartition(t *testing.T) {
 			}
 			for i := range fast {
 				f, s := fast[i], slow[i]
-				if f.rep != s.rep || !slices.Equal(f.true, s.true) || !slices.Equal(f.dec.atoms, s.dec.atoms) || f.least != s.least {
+				if f.rep != s.rep || !slices.Equal(f.true, s.true) || !slices.Equal(f.dec.list(), s.dec.list()) || f.least != s.least {
 					t.Fatalf("iteration %d, class %d: refine %v %v, partition %v %v", iter, i, f.rep, f.true, s.rep, s.true)
 				}
 			}
