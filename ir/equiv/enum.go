@@ -1025,16 +1025,27 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 		if !copied {
 			keep = rules[front:len(rules):len(rules)]
 		}
-		if sp.keep == nil {
-			sp.keep = map[int][]int{}
-		}
-		sp.keep[ch] = keep
-		sp.base.set(ch, keep)
+		sp.setKeep(ch, keep)
 	}
+	sp.finish(alive)
+	return sp
+}
+
+// setKeep records the rules of chain ch that every class of the split
+// keeps.
+func (sp *splitter) setKeep(ch int, keep []int) {
+	if sp.keep == nil {
+		sp.keep = map[int][]int{}
+	}
+	sp.keep[ch] = keep
+	sp.base.set(ch, keep)
+}
+
+// finish makes a split that drops no rule share the live rules above it.
+func (sp *splitter) finish(alive *aliveSet) {
 	if sp.base.empty() {
 		sp.base = alive
 	}
-	return sp
 }
 
 // guardIndex lists, per atom, the rules whose guard mentions it, with
@@ -1163,15 +1174,9 @@ func (en *enumerator) splitByAtoms(sp *splitter, none *assignment, alive *aliveS
 				sp.need.add(at, ch, int(l.rid))
 			}
 		}
-		if sp.keep == nil {
-			sp.keep = map[int][]int{}
-		}
-		sp.keep[ch] = keep
-		sp.base.set(ch, keep)
+		sp.setKeep(ch, keep)
 	}
-	if sp.base.empty() {
-		sp.base = alive
-	}
+	sp.finish(alive)
 	return true
 }
 

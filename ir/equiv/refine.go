@@ -75,23 +75,7 @@ func (x *stabIndexes) get(p *program, d int) *stabIndex {
 // buildStab indexes the atoms ats of dimension d, or returns nil when
 // the index would be too large.
 func buildStab(p *program, d int, ats []int) *stabIndex {
-	type event struct {
-		at    ir.Value
-		atom  int
-		start bool
-	}
-	var evs []event
-	for _, a := range ats {
-		set := p.atoms[a].set
-		for i := range set.Len() {
-			iv := set.Interval(i)
-			evs = append(evs, event{iv.Lo, a, true})
-			if n, ok := iv.Hi.Next(); ok {
-				evs = append(evs, event{n, a, false})
-			}
-		}
-	}
-	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
+	evs := boundaries(p, ats)
 	x := &stabIndex{starts: []ir.Value{ir.ZeroValue(p.dims[d].width)}, off: []int32{0}}
 	active := map[int]bool{}
 	budget := maxStabCover*len(evs) + 1024
@@ -125,6 +109,32 @@ func buildStab(p *program, d int, ats []int) *stabIndex {
 		return nil
 	}
 	return x
+}
+
+// boundary is where an interval of an atom starts, or where it has
+// ended (the value after its last).
+type boundary struct {
+	at    ir.Value
+	atom  int
+	start bool
+}
+
+// boundaries lists the boundaries of the intervals of atoms ats,
+// sorted by value.
+func boundaries(p *program, ats []int) []boundary {
+	var evs []boundary
+	for _, a := range ats {
+		set := p.atoms[a].set
+		for i := range set.Len() {
+			iv := set.Interval(i)
+			evs = append(evs, boundary{iv.Lo, a, true})
+			if n, ok := iv.Hi.Next(); ok {
+				evs = append(evs, boundary{n, a, false})
+			}
+		}
+	}
+	slices.SortFunc(evs, func(a, b boundary) int { return a.at.Compare(b.at) })
+	return evs
 }
 
 // segment returns the index of the segment that holds v.
@@ -209,23 +219,7 @@ func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
 	}
 	// The segments the fresh atoms cut the values into, with the fresh
 	// atoms active on each.
-	type event struct {
-		at    ir.Value
-		atom  int
-		start bool
-	}
-	var evs []event
-	for _, a := range fresh {
-		set := en.p.atoms[a].set
-		for i := range set.Len() {
-			iv := set.Interval(i)
-			evs = append(evs, event{iv.Lo, a, true})
-			if n, ok := iv.Hi.Next(); ok {
-				evs = append(evs, event{n, a, false})
-			}
-		}
-	}
-	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
+	evs := boundaries(en.p, fresh)
 	dec := en.stabs.refined(d, cur.dec, fresh)
 	classes := []*class{{rep: cur.rep, true: cur.true, dec: dec, least: true}}
 	found := map[uint64][][]int{} // patterns with a class, by hash
