@@ -171,7 +171,13 @@ func (p *printer) table(t *ir.Table) {
 		sep()
 		p.flowtable(f)
 	}
-	for _, text := range p.chains(t.Chains) {
+	texts := p.chains(t.Chains)
+	n := 0
+	for _, text := range texts {
+		n += len(text) + 1
+	}
+	p.sb.Grow(n)
+	for _, text := range texts {
 		sep()
 		p.sb.WriteString(text)
 	}
