@@ -1,5 +1,7 @@
 package ir
 
+import "sync"
+
 // Base is where a field is read from.
 type Base uint8
 
@@ -300,18 +302,25 @@ func init() {
 	other("osf", "version", 128, TypeString)
 }
 
-var rawFields = map[string]*Field{}
+// rawFields holds the fields RawField made; goroutines (the passes and
+// the proof's compilers) ask for them at once.
+var rawFields = struct {
+	sync.Mutex
+	m map[string]*Field
+}{m: map[string]*Field{}}
 
 // RawField returns the field a raw payload read @base,offset,length
 // denotes, so that raw reads can be compared and merged like registry
 // selectors. Its Name is the raw syntax, which is also how it prints.
 func RawField(base string, offset, length int) *Field {
 	name := "@" + base + "," + itoa(offset) + "," + itoa(length)
-	if f, ok := rawFields[name]; ok {
+	rawFields.Lock()
+	defer rawFields.Unlock()
+	if f, ok := rawFields.m[name]; ok {
 		return f
 	}
 	f := &Field{Name: name, Proto: "@" + base, Base: BaseOther, Offset: offset, Width: length, Type: TypeRawHex.WithWidth(length)}
-	rawFields[name] = f
+	rawFields.m[name] = f
 	return f
 }
 

@@ -48,6 +48,12 @@ func (e *VerifyError) Error() string {
 func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
 	c := &Context{RS: cloneRuleset(rs), Opts: opts}
 	inputOK := !opts.CheckIR || ir.Check(rs) == nil
+	var prep *equiv.Prepared
+	if !opts.NoVerify {
+		// The input's side of the proof compiles while the passes run.
+		prep = equiv.Prepare(rs, equiv.Options{})
+		defer prep.Close()
+	}
 	for _, p := range Pipeline {
 		if len(opts.Passes) > 0 && !slices.Contains(opts.Passes, p.Name) {
 			continue
@@ -68,7 +74,7 @@ func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
 	if opts.NoVerify || !rewritten(c.Changes) {
 		return res, nil
 	}
-	res.Proof = equiv.Check(rs, c.RS, equiv.Options{MaxDiffs: 3})
+	res.Proof = equiv.Check(rs, c.RS, equiv.Options{MaxDiffs: 3, Prepared: prep})
 	switch {
 	case len(res.Proof.Diffs) > 0:
 		return res, &VerifyError{Proof: res.Proof}

@@ -480,15 +480,35 @@ func (p *program) pred(key string) *formula {
 
 // compile builds the program for one family run and hook from both rulesets.
 func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
+	p := newProgram(fr)
+	p.compileSide(0, a, hook, nil)
+	p.compileSide(1, b, hook, nil)
+	p.finish()
+	return p
+}
+
+// newProgram returns a program for family run fr with no side compiled.
+func newProgram(fr familyRun) *program {
 	p := &program{dimIndex: map[string]int{}, atomKey: map[setKey]int{}, atomOne: map[oneKey]int{}, fam: fr, predDims: map[string][]int{}, predOf: map[int][]int{},
 		predSets: map[string][]string{}, setPreds: map[string][]int{}, depCache: map[*ir.Field]*formula{}}
 	// Fixed dimensions first, so they are split first.
 	p.dimension("meta nfproto", 8, ir.LookupField("meta nfproto"))
 	p.dimension("meta l4proto", 8, ir.LookupField("meta l4proto"))
-	for side, rs := range []*ir.Ruleset{a, b} {
-		c := &compiler{p: p, rs: rs, chainOf: map[*ir.Table]map[string]int{}}
-		p.sides[side] = c.baseChains(hook)
-	}
+	return p
+}
+
+// compileSide compiles the base chains of rs on hook as side 0 or 1,
+// side 0 first: dimensions and atoms are numbered in compile order, and
+// the walk's order follows their numbers. It reports false, the program
+// half built, when stop was set before it finished.
+func (p *program) compileSide(side int, rs *ir.Ruleset, hook string, stop *atomic.Bool) bool {
+	c := &compiler{p: p, rs: rs, chainOf: map[*ir.Table]map[string]int{}, stop: stop}
+	p.sides[side] = c.baseChains(hook)
+	return stop == nil || !stop.Load()
+}
+
+// finish completes a program whose sides are compiled.
+func (p *program) finish() {
 	// A predicate reading a written field changes with the write.
 	for key, dims := range p.predDims {
 		pd, ok := p.dimIndex["pred: "+key]
@@ -510,7 +530,6 @@ func compile(a, b *ir.Ruleset, fr familyRun, hook string) *program {
 		}
 	}
 	p.fixGuards()
-	return p
 }
 
 // compiler compiles one ruleset into a program.
@@ -528,6 +547,8 @@ type compiler struct {
 	// anyOf caches anyBits per dimension and mask: every rule of a
 	// zone may test "ct state new".
 	anyOf map[anyKey]ir.IntervalSet
+	// stop, when set, abandons the compilation (Prepare).
+	stop *atomic.Bool
 }
 
 // anyKey names a set of values with any bit of mask set on a dimension.
@@ -640,6 +661,9 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 	saved := c.table
 	c.table = t
 	for i, r := range ch.Rules {
+		if c.stop != nil && c.stop.Load() {
+			break
+		}
 		id := c.rule(cc.id, r)
 		c.p.rules[id].index = i
 		cc.rules = append(cc.rules, id)

@@ -28,6 +28,9 @@ type Options struct {
 	// Hooks and Families restrict the check; empty means all.
 	Hooks    []string
 	Families []string
+	// Prepared, when it was started on the first ruleset with the same
+	// Hooks and Families, holds programs with that side compiled.
+	Prepared *Prepared
 }
 
 // Result is the answer of an equivalence check.
@@ -291,7 +294,13 @@ func sameRules(a, b []*ir.Rule) bool {
 
 // checkHook compares a and b at one hook for one family, adding to res.
 func checkHook(a, b *ir.Ruleset, fr familyRun, hook string, opts Options, res *Result) {
-	p := compile(a, b, fr, hook)
+	p := opts.Prepared.take(a, fr, hook)
+	if p != nil {
+		p.compileSide(1, b, hook, nil)
+		p.finish()
+	} else {
+		p = compile(a, b, fr, hook)
+	}
 	if len(p.unknown) > 0 {
 		for _, u := range p.unknown {
 			res.Unknown = append(res.Unknown, fmt.Sprintf("%s %s: %s", fr.name, hook, u))
