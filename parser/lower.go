@@ -21,7 +21,7 @@ type lowerer struct {
 	dst ir.Destructive
 	// pending holds the rule lines read but not lowered yet, and snap
 	// the scopes they see (see pending.go).
-	pending []pendingRule
+	pending [][]pendingRule
 	snap    []map[string][]tok
 	// chains indexes each table's chains by name: tables of generated
 	// rulesets have tens of thousands.

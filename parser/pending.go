@@ -32,8 +32,9 @@ type pendingRule struct {
 	errs   ErrorList
 }
 
-// rulesPerTask is how many rules a goroutine of a flush takes at once;
-// a batch of fewer than two tasks is lowered on the caller's goroutine.
+// rulesPerTask is how many rules a goroutine of a flush takes at once
+// (a chunk of the batch); a batch of one chunk is lowered on the
+// caller's goroutine.
 const rulesPerTask = 256
 
 // deferRule adds the rule line of chain c to the batch.
@@ -41,15 +42,20 @@ func (l *lowerer) deferRule(t *ir.Table, c *ir.Chain, line *lineAST) {
 	if l.snap == nil {
 		l.snap = slices.Clone(l.scopes)
 	}
-	l.pending = append(l.pending, pendingRule{t: t, c: c, slot: len(c.Rules), line: line, scopes: l.snap, errAt: len(l.errs)})
+	// The batch grows in chunks of a task each, never copied.
+	if n := len(l.pending); n == 0 || len(l.pending[n-1]) == rulesPerTask {
+		l.pending = append(l.pending, make([]pendingRule, 0, rulesPerTask))
+	}
+	last := &l.pending[len(l.pending)-1]
+	*last = append(*last, pendingRule{t: t, c: c, slot: len(c.Rules), line: line, scopes: l.snap, errAt: len(l.errs)})
 	c.Rules = append(c.Rules, nil)
 }
 
 // flushRules lowers the batch and puts each rule, and its errors, in
 // place.
 func (l *lowerer) flushRules() {
-	ps := l.pending
-	if len(ps) == 0 {
+	chunks := l.pending
+	if len(chunks) == 0 {
 		return
 	}
 	l.pending = nil
@@ -60,10 +66,14 @@ func (l *lowerer) flushRules() {
 		p.rule = w.rule(p.t, toks(p.line))
 		p.errs = w.errs
 	}
-	tasks := (len(ps) + rulesPerTask - 1) / rulesPerTask
-	if workers := min(runtime.GOMAXPROCS(0), tasks); workers < 2 {
+	lowerChunk := func(ps []pendingRule) {
 		for i := range ps {
 			lower(&ps[i])
+		}
+	}
+	if workers := min(runtime.GOMAXPROCS(0), len(chunks)); workers < 2 {
+		for _, ps := range chunks {
+			lowerChunk(ps)
 		}
 	} else {
 		var next atomic.Int64
@@ -73,13 +83,11 @@ func (l *lowerer) flushRules() {
 			go func() {
 				defer wg.Done()
 				for {
-					i := int(next.Add(1)-1) * rulesPerTask
-					if i >= len(ps) {
+					i := int(next.Add(1) - 1)
+					if i >= len(chunks) {
 						return
 					}
-					for j := i; j < min(i+rulesPerTask, len(ps)); j++ {
-						lower(&ps[j])
-					}
+					lowerChunk(chunks[i])
 				}
 			}()
 		}
@@ -87,13 +95,15 @@ func (l *lowerer) flushRules() {
 	}
 	var holes []*ir.Chain
 	nerrs := 0
-	for i := range ps {
-		p := &ps[i]
-		p.c.Rules[p.slot] = p.rule
-		if p.rule == nil && (len(holes) == 0 || holes[len(holes)-1] != p.c) {
-			holes = append(holes, p.c)
+	for _, ps := range chunks {
+		for i := range ps {
+			p := &ps[i]
+			p.c.Rules[p.slot] = p.rule
+			if p.rule == nil && (len(holes) == 0 || holes[len(holes)-1] != p.c) {
+				holes = append(holes, p.c)
+			}
+			nerrs += len(p.errs)
 		}
-		nerrs += len(p.errs)
 	}
 	for _, c := range holes {
 		c.Rules = slices.DeleteFunc(c.Rules, func(r *ir.Rule) bool { return r == nil })
@@ -103,11 +113,13 @@ func (l *lowerer) flushRules() {
 	}
 	errs := make(ErrorList, 0, len(l.errs)+nerrs)
 	done := 0
-	for i := range ps {
-		p := &ps[i]
-		errs = append(errs, l.errs[done:p.errAt]...)
-		errs = append(errs, p.errs...)
-		done = p.errAt
+	for _, ps := range chunks {
+		for i := range ps {
+			p := &ps[i]
+			errs = append(errs, l.errs[done:p.errAt]...)
+			errs = append(errs, p.errs...)
+			done = p.errAt
+		}
 	}
 	l.errs = append(errs, l.errs[done:]...)
 }
