@@ -302,6 +302,9 @@ type program struct {
 	atomKey  map[setKey]int
 	// atomForms holds the formula of each atom alone (atomFormula).
 	atomForms []*formula
+	// firstSide lists the regular chains the first ruleset compiled, for
+	// the second to share (compiler.sameChain).
+	firstSide map[chainKey]firstChain
 	// atomOne finds the atoms whose set is one interval (most of them)
 	// without printing the set.
 	atomOne map[oneKey]int
@@ -502,7 +505,7 @@ func newProgram(fr familyRun) *program {
 // the walk's order follows their numbers. It reports false, the program
 // half built, when stop was set before it finished.
 func (p *program) compileSide(side int, rs *ir.Ruleset, hook string, stop *atomic.Bool) bool {
-	c := &compiler{p: p, rs: rs, chainOf: map[*ir.Table]map[string]int{}, stop: stop}
+	c := &compiler{p: p, rs: rs, chainOf: map[*ir.Table]map[string]int{}, stop: stop, side: side}
 	p.sides[side] = c.baseChains(hook)
 	return stop == nil || !stop.Load()
 }
@@ -549,6 +552,10 @@ type compiler struct {
 	anyOf map[anyKey]ir.IntervalSet
 	// stop, when set, abandons the compilation (Prepare).
 	stop *atomic.Bool
+	// side is the ruleset being compiled (0 or 1); same memoizes, on
+	// side 1, which chains are the same as side 0's (sameChain).
+	side int
+	same map[*ir.Chain]int8
 }
 
 // anyKey names a set of values with any bit of mask set on a dimension.
@@ -637,9 +644,21 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 	if id, ok := m[key]; ok {
 		return id
 	}
+	if c.side == 1 && ch.Base == nil && shareChains {
+		if id, ok := c.sameChain(t, ch); ok {
+			m[key] = id
+			return id
+		}
+	}
 	cc := &cchain{id: len(c.p.chains), name: ch.Name, table: t}
 	c.p.chains = append(c.p.chains, cc)
 	m[key] = cc.id
+	if c.side == 0 && ch.Base == nil {
+		if c.p.firstSide == nil {
+			c.p.firstSide = map[chainKey]firstChain{}
+		}
+		c.p.firstSide[chainKey{t.Family, t.Name, ch.Name, c.pre}] = firstChain{cc.id, t, ch}
+	}
 	if ch.Base != nil {
 		cc.base = true
 		cc.policy = ch.Base.Policy
@@ -670,6 +689,140 @@ func (c *compiler) chain(t *ir.Table, ch *ir.Chain) int {
 	}
 	c.table = saved
 	return cc.id
+}
+
+// shareChains lets the second ruleset use the first one's compiled
+// chains where they are the same (sameChain); tests turn it off to
+// compare.
+var shareChains = true
+
+// chainKey names a regular chain of a table as compiled for one stage
+// (before conntrack or not); firstChain is the first ruleset's: its
+// compiled id, its table and the chain.
+type (
+	chainKey struct {
+		family      ir.Family
+		table, name string
+		pre         bool
+	}
+	firstChain struct {
+		id    int
+		table *ir.Table
+		chain *ir.Chain
+	}
+)
+
+// sameChain reports, compiling the second ruleset, a regular chain ch of
+// table t that compiles to what the first ruleset's chain of that name
+// compiled to, and returns that chain's id: the same rules (the
+// optimizer keeps the rules it leaves alone), each made only of
+// statements compiled from their own text and the table's sets, with
+// the same sets in both tables, and jumps only to chains that are the
+// same too. The optimizer leaves most chains of a kube-proxy ruleset
+// alone: the proof then compiles them once.
+func (c *compiler) sameChain(t *ir.Table, ch *ir.Chain) (int, bool) {
+	first, ok := c.p.firstSide[chainKey{t.Family, t.Name, ch.Name, c.pre}]
+	if !ok || len(first.chain.Rules) != len(ch.Rules) {
+		return 0, false
+	}
+	switch c.same[ch] {
+	case 1:
+		return first.id, true
+	case 2, 3: // not the same, or being decided (a loop)
+		return 0, false
+	}
+	if c.same == nil {
+		c.same = map[*ir.Chain]int8{}
+	}
+	c.same[ch] = 3
+	same := true
+	for i, r := range ch.Rules {
+		if r != first.chain.Rules[i] || !c.sameRule(t, first.table, r) {
+			same = false
+			break
+		}
+	}
+	c.same[ch] = 2
+	if same {
+		c.same[ch] = 1
+	}
+	return first.id, same
+}
+
+// sameRule reports a rule of table t (the second ruleset's) that
+// compiles in ft (the first's) as it does in t: its statements are
+// matches, verdicts, NAT, mark writes, anonymous counters, logs,
+// limits, quotas and rejects; the named sets it reads are the same set
+// in both tables; and the chains it jumps or goes to (inline chains
+// included) are the same (sameChain).
+func (c *compiler) sameRule(t, ft *ir.Table, r *ir.Rule) bool {
+	for _, s := range r.Stmts {
+		var es []ir.Expr
+		switch x := s.(type) {
+		case *ir.Match:
+			es = []ir.Expr{x.Left, x.Right}
+		case *ir.VerdictStmt:
+			if x.Vmap != nil {
+				es = []ir.Expr{x.Vmap}
+			}
+			if x.Verdict != nil && !c.sameTarget(t, ft, x.Verdict) {
+				return false
+			}
+		case *ir.Nat:
+			es = []ir.Expr{x.Addr, x.Port}
+		case *ir.Mangle:
+			es = []ir.Expr{x.Left, x.Value}
+		case *ir.Counter:
+			if x.Name != nil {
+				return false
+			}
+		case *ir.Quota:
+			if x.Name != nil {
+				return false
+			}
+		case *ir.Log, *ir.Limit, *ir.Reject:
+		default:
+			return false
+		}
+		ok := !slices.ContainsFunc(es, func(e ir.Expr) bool {
+			return anyExpr(e, func(e ir.Expr) bool {
+				switch x := e.(type) {
+				case *ir.SetRef:
+					// The same set, whose verdicts (a named verdict
+					// map) go to the same chains.
+					set := c.lookupSet(t, x.Name)
+					return set == nil || set != c.lookupSet(ft, x.Name) || slices.ContainsFunc(set.Elements, func(el *ir.Element) bool {
+						v, ok := el.Value.(*ir.Verdict)
+						return ok && !c.sameTarget(t, ft, v)
+					})
+				case *ir.Verdict:
+					return !c.sameTarget(t, ft, x)
+				}
+				return false
+			})
+		})
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sameTarget reports a verdict whose target, if it has one, is the same
+// in both rulesets.
+func (c *compiler) sameTarget(t, ft *ir.Table, v *ir.Verdict) bool {
+	if v.Kind != "jump" && v.Kind != "goto" {
+		return true
+	}
+	if v.Inline != nil {
+		return !slices.ContainsFunc(v.Inline, func(r *ir.Rule) bool { return !c.sameRule(t, ft, r) })
+	}
+	target := c.lookupChain(t, v.Chain)
+	if target == nil || target.Base != nil {
+		return false
+	}
+	_, ok := c.sameChain(t, target)
+	return ok
 }
 
 // natBlock orders the nat chains of a hook after the other base chains
