@@ -757,34 +757,21 @@ func (c *compiler) sameChain(t *ir.Table, ch *ir.Chain) (int, bool) {
 // included) are the same (sameChain).
 func (c *compiler) sameRule(t, ft *ir.Table, r *ir.Rule) bool {
 	for _, s := range r.Stmts {
-		var es []ir.Expr
+		es, ok := textExprs(s)
 		switch x := s.(type) {
-		case *ir.Match:
-			es = []ir.Expr{x.Left, x.Right}
 		case *ir.VerdictStmt:
-			if x.Vmap != nil {
-				es = []ir.Expr{x.Vmap}
-			}
 			if x.Verdict != nil && !c.sameTarget(t, ft, x.Verdict) {
 				return false
 			}
-		case *ir.Nat:
-			es = []ir.Expr{x.Addr, x.Port}
-		case *ir.Mangle:
-			es = []ir.Expr{x.Left, x.Value}
 		case *ir.Counter:
-			if x.Name != nil {
-				return false
-			}
+			ok = ok && x.Name == nil
 		case *ir.Quota:
-			if x.Name != nil {
-				return false
-			}
-		case *ir.Log, *ir.Limit, *ir.Reject:
-		default:
+			ok = ok && x.Name == nil
+		}
+		if !ok {
 			return false
 		}
-		ok := !slices.ContainsFunc(es, func(e ir.Expr) bool {
+		ok = !slices.ContainsFunc(es, func(e ir.Expr) bool {
 			return anyExpr(e, func(e ir.Expr) bool {
 				switch x := e.(type) {
 				case *ir.SetRef:
@@ -1040,20 +1027,8 @@ type sharedKey struct {
 // shared by every compilation of it.
 func contextFree(r *ir.Rule) bool {
 	for _, s := range r.Stmts {
-		var es []ir.Expr
-		switch x := s.(type) {
-		case *ir.Match:
-			es = []ir.Expr{x.Left, x.Right}
-		case *ir.VerdictStmt:
-			if x.Vmap != nil || x.Verdict == nil || x.Verdict.Kind == "jump" || x.Verdict.Kind == "goto" {
-				return false
-			}
-		case *ir.Nat:
-			es = []ir.Expr{x.Addr, x.Port}
-		case *ir.Mangle:
-			es = []ir.Expr{x.Left, x.Value}
-		case *ir.Counter, *ir.Log, *ir.Limit, *ir.Quota, *ir.Reject:
-		default:
+		es, ok := textExprs(s)
+		if v, isVerdict := s.(*ir.VerdictStmt); !ok || isVerdict && (v.Vmap != nil || v.Verdict == nil || v.Verdict.Kind == "jump" || v.Verdict.Kind == "goto") {
 			return false
 		}
 		// Named sets are the table's; words (numgen, fib, ...) may draw
@@ -1070,6 +1045,29 @@ func contextFree(r *ir.Rule) bool {
 		}
 	}
 	return true
+}
+
+// textExprs returns the expressions of a statement the compiler reads
+// from the statement itself: matches, verdicts (a verdict map), NAT,
+// writes, counters, logs, limits, quotas and rejects; ok is false for
+// any other statement.
+func textExprs(s ir.Stmt) (es []ir.Expr, ok bool) {
+	switch x := s.(type) {
+	case *ir.Match:
+		return []ir.Expr{x.Left, x.Right}, true
+	case *ir.VerdictStmt:
+		if x.Vmap != nil {
+			return []ir.Expr{x.Vmap}, true
+		}
+		return nil, true
+	case *ir.Nat:
+		return []ir.Expr{x.Addr, x.Port}, true
+	case *ir.Mangle:
+		return []ir.Expr{x.Left, x.Value}, true
+	case *ir.Counter, *ir.Log, *ir.Limit, *ir.Quota, *ir.Reject:
+		return nil, true
+	}
+	return nil, false
 }
 
 // anyExpr reports whether f holds for e or any expression inside it.
