@@ -1568,28 +1568,7 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 		}
 		return classes
 	}
-	type event struct {
-		at    ir.Value
-		atom  int
-		role  int
-		start bool
-	}
-	n := 0
-	for _, at := range ats {
-		n += 2 * en.p.atoms[at].set.Len()
-	}
-	evs := make([]event, 0, n)
-	for _, at := range ats {
-		set, r := en.p.atoms[at].set, role(at)
-		for i := range set.Len() {
-			iv := set.Interval(i)
-			evs = append(evs, event{iv.Lo, at, r, true})
-			if n, ok := iv.Hi.Next(); ok {
-				evs = append(evs, event{n, at, r, false})
-			}
-		}
-	}
-	slices.SortFunc(evs, func(a, b event) int { return a.at.Compare(b.at) })
+	evs := en.stabs.boundaries(en.p, d, ats)
 	active := map[int]bool{}
 	var h uint64
 	inside := 0
@@ -1614,10 +1593,10 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 		e := evs[i]
 		if e.start {
 			active[e.atom] = true
-			inside += e.role
+			inside += role(e.atom)
 		} else {
 			delete(active, e.atom)
-			inside -= e.role
+			inside -= role(e.atom)
 		}
 		h ^= zobrist(e.atom)
 	}

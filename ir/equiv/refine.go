@@ -49,13 +49,19 @@ type stabIndexes struct {
 	atomDim []int32
 	once    []sync.Once
 	index   []*stabIndex
+	// all lists each dimension's boundaries, sorted, once it is needed
+	// (allOnce): a sweep over most of a dimension's atoms filters it
+	// instead of sorting again.
+	allOnce []sync.Once
+	all     [][]boundary
 }
 
 // newStabIndexes prepares the indexes of p's dimensions as they are:
 // dimensions made later (draws) have none.
 func newStabIndexes(p *program) *stabIndexes {
 	x := &stabIndexes{byDim: make([][]int, len(p.dims)), once: make([]sync.Once, len(p.dims)), index: make([]*stabIndex, len(p.dims)),
-		local: make([]int32, len(p.atoms)), atomDim: make([]int32, len(p.atoms))}
+		local: make([]int32, len(p.atoms)), atomDim: make([]int32, len(p.atoms)),
+		allOnce: make([]sync.Once, len(p.dims)), all: make([][]boundary, len(p.dims))}
 	for i, at := range p.atoms {
 		x.local[i], x.atomDim[i] = int32(len(x.byDim[at.dim])), int32(at.dim)
 		x.byDim[at.dim] = append(x.byDim[at.dim], i)
@@ -68,14 +74,51 @@ func (x *stabIndexes) get(p *program, d int) *stabIndex {
 	if d >= len(x.index) {
 		return nil
 	}
-	x.once[d].Do(func() { x.index[d] = buildStab(p, d, x.byDim[d]) })
+	x.once[d].Do(func() { x.index[d] = buildStab(p, d, x.allBoundaries(p, d)) })
 	return x.index[d]
 }
 
-// buildStab indexes the atoms ats of dimension d, or returns nil when
-// the index would be too large.
-func buildStab(p *program, d int, ats []int) *stabIndex {
-	evs := boundaries(p, ats)
+// allBoundaries returns the sorted boundaries of all of dimension d's
+// atoms (d is one of the indexed dimensions).
+func (x *stabIndexes) allBoundaries(p *program, d int) []boundary {
+	x.allOnce[d].Do(func() { x.all[d] = boundaries(p, x.byDim[d]) })
+	return x.all[d]
+}
+
+// boundaries lists the boundaries of the atoms ats (sorted, all of
+// dimension d) sorted by value, as the function boundaries does; where
+// ats hold a large share of the dimension's boundaries, it filters the
+// dimension's sorted list instead of sorting theirs. Boundaries at one
+// value may come in another order: their readers take them together.
+func (x *stabIndexes) boundaries(p *program, d int, ats []int) []boundary {
+	n := 0
+	for _, a := range ats {
+		n += 2 * p.atoms[a].set.Len()
+	}
+	if x == nil || d >= len(x.byDim) || len(ats) == 0 || ats[len(ats)-1] >= len(x.local) || 8*n < len(x.byDim[d]) {
+		return boundaries(p, ats)
+	}
+	all := x.allBoundaries(p, d)
+	if 8*n < len(all) {
+		return boundaries(p, ats)
+	}
+	in := make([]uint64, (len(x.byDim[d])+63)/64)
+	for _, a := range ats {
+		l := x.local[a]
+		in[l/64] |= 1 << (l % 64)
+	}
+	out := make([]boundary, 0, n)
+	for _, b := range all {
+		if l := x.local[b.atom]; in[l/64]&(1<<(l%64)) != 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// buildStab indexes dimension d from its sorted boundaries evs, or
+// returns nil when the index would be too large.
+func buildStab(p *program, d int, evs []boundary) *stabIndex {
 	x := &stabIndex{starts: []ir.Value{ir.ZeroValue(p.dims[d].width)}, off: []int32{0}}
 	active := map[int]bool{}
 	budget := maxStabCover*len(evs) + 1024
@@ -122,7 +165,11 @@ type boundary struct {
 // boundaries lists the boundaries of the intervals of atoms ats,
 // sorted by value.
 func boundaries(p *program, ats []int) []boundary {
-	var evs []boundary
+	n := 0
+	for _, a := range ats {
+		n += 2 * p.atoms[a].set.Len()
+	}
+	evs := make([]boundary, 0, n)
 	for _, a := range ats {
 		set := p.atoms[a].set
 		for i := range set.Len() {
@@ -219,7 +266,7 @@ func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
 	}
 	// The segments the fresh atoms cut the values into, with the fresh
 	// atoms active on each.
-	evs := boundaries(en.p, fresh)
+	evs := en.stabs.boundaries(en.p, d, fresh)
 	dec := en.stabs.refined(d, cur.dec, fresh)
 	classes := []*class{{rep: cur.rep, true: cur.true, dec: dec, least: true}}
 	found := map[uint64][][]int{} // patterns with a class, by hash

@@ -72,24 +72,94 @@ func TestRefineMatchesPartition(t *testing.T) {
 			fast, ok := en.refine(d, ats, cur)
 			all := union(ats, cur.dec.list())
 			slow := en.partition(d, all, &decided{atoms: all}, cur)
+			plain := (&enumerator{p: p}).partition(d, all, &decided{atoms: all}, cur)
+			sameClasses(t, iter, "partition with sorted boundaries", slow, "partition", plain)
 			if !ok {
 				fellBack++
 				continue
 			}
 			compared++
-			if len(fast) != len(slow) {
-				t.Fatalf("iteration %d: refine gives %d classes, partition %d", iter, len(fast), len(slow))
-			}
-			for i := range fast {
-				f, s := fast[i], slow[i]
-				if f.rep != s.rep || !slices.Equal(f.true, s.true) || !slices.Equal(f.dec.list(), s.dec.list()) || f.least != s.least {
-					t.Fatalf("iteration %d, class %d: refine %v %v, partition %v %v", iter, i, f.rep, f.true, s.rep, s.true)
-				}
-			}
+			sameClasses(t, iter, "refine", fast, "partition", slow)
 		}
 	}
 	if compared < 500 || fellBack == 0 {
 		t.Errorf("refine compared on %d splits and left %d to partition: the test must exercise both", compared, fellBack)
 	}
 	t.Logf("refine compared on %d splits, left %d to partition", compared, fellBack)
+}
+
+// sameClasses fails the test unless two splits found the same classes,
+// in the same order, with the same representatives, true atoms and
+// decided atoms.
+func sameClasses(t *testing.T, iter int, nameA string, a []*class, nameB string, b []*class) {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("iteration %d: %s gives %d classes, %s %d", iter, nameA, len(a), nameB, len(b))
+	}
+	for i := range a {
+		f, s := a[i], b[i]
+		if f.rep != s.rep || !slices.Equal(f.true, s.true) || !slices.Equal(f.dec.list(), s.dec.list()) || f.least != s.least {
+			t.Fatalf("iteration %d, class %d: %s %v %v, %s %v %v", iter, i, nameA, f.rep, f.true, nameB, s.rep, s.true)
+		}
+	}
+}
+
+// TestSortedBoundaries: the boundaries of a subset of a dimension's
+// atoms, filtered from the dimension's sorted list, must be those the
+// subset's own sort gives, in an order that differs at most among
+// boundaries at one value.
+func TestSortedBoundaries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const width = 12
+	p := &program{dimIndex: map[string]int{}, atomKey: map[setKey]int{}, atomOne: map[oneKey]int{}}
+	d := p.dimension("x", width, nil)
+	var atoms []int
+	for range 500 {
+		lo := rng.IntN(1 << width)
+		set := ir.RangeSet(ir.Uint64Value(uint64(lo), width), ir.Uint64Value(uint64(min(lo+rng.IntN(32), 1<<width-1)), width))
+		if f := p.atomOf(d, set); f.op == 'a' {
+			atoms = append(atoms, f.atom)
+		}
+	}
+	atoms = dedupe(atoms)
+	x := newStabIndexes(p)
+	byValue := func(a, b boundary) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		if a.atom != b.atom {
+			return a.atom - b.atom
+		}
+		switch {
+		case a.start == b.start:
+			return 0
+		case a.start:
+			return 1
+		}
+		return -1
+	}
+	filtered := 0
+	for _, share := range []int{1, 2, 4, 16, 64} {
+		var ats []int
+		for _, a := range atoms {
+			if rng.IntN(share) == 0 {
+				ats = append(ats, a)
+			}
+		}
+		got, want := x.boundaries(p, d, ats), boundaries(p, ats)
+		if x.all[d] != nil {
+			filtered++
+		}
+		if !slices.IsSortedFunc(got, func(a, b boundary) int { return a.at.Compare(b.at) }) {
+			t.Fatalf("share 1/%d: boundaries not sorted by value", share)
+		}
+		slices.SortFunc(got, byValue)
+		slices.SortFunc(want, byValue)
+		if !slices.Equal(got, want) {
+			t.Fatalf("share 1/%d: %d boundaries, want %d (or not the same)", share, len(got), len(want))
+		}
+	}
+	if filtered == 0 {
+		t.Error("no subset was filtered from the dimension's list: the test must exercise it")
+	}
 }
