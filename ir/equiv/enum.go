@@ -221,17 +221,23 @@ func unreached(a, b *ir.Ruleset) (hooks []string, as, bs []*ir.Ruleset) {
 	}
 	for _, ta := range a.Tables {
 		tb := tables[ta.Family.String()+" "+ta.Name]
-		if tb == nil {
+		if tb == nil || tb == ta {
 			continue
 		}
-		ra, rb := ta.Reachable(), tb.Reachable()
 		chainsB := map[string]*ir.Chain{}
 		for _, c := range tb.Chains {
 			chainsB[c.Name] = c
 		}
+		var ra, rb map[string]bool // computed for the first chain that differs
 		for _, ca := range ta.Chains {
 			cb := chainsB[ca.Name]
-			if ra[ca.Name] || cb == nil || rb[ca.Name] || sameRules(ca.Rules, cb.Rules) {
+			if cb == nil || sameRules(ca.Rules, cb.Rules) {
+				continue
+			}
+			if ra == nil {
+				ra, rb = ta.Reachable(), tb.Reachable()
+			}
+			if ra[ca.Name] || rb[ca.Name] {
 				continue
 			}
 			hook := fmt.Sprintf("chain %s %s %s", ta.Family, ta.Name, ca.Name)
@@ -280,6 +286,9 @@ func sameRules(a, b []*ir.Rule) bool {
 		return false
 	}
 	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
 		if len(a[i].Stmts) != len(b[i].Stmts) {
 			return false
 		}
