@@ -33,6 +33,10 @@ type Options struct {
 	Passes []string
 	// NoVerify skips the equivalence proof.
 	NoVerify bool
+	// FullProof walks every packet class of the proof to its end on both
+	// sides (equiv.Options.FullWalk), so that Result.Proof.Evaluated
+	// counts the rules of whole paths, as statistics need.
+	FullProof bool
 	// Tables restricts the passes to these tables ("family/name", or
 	// "name" for every family); empty means all.
 	Tables []string

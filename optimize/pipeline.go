@@ -74,7 +74,7 @@ func Run(rs *ir.Ruleset, opts Options) (*Result, error) {
 	if opts.NoVerify || !rewritten(c.Changes) {
 		return res, nil
 	}
-	res.Proof = equiv.Check(rs, c.RS, equiv.Options{MaxDiffs: 3, Prepared: prep})
+	res.Proof = equiv.Check(rs, c.RS, equiv.Options{MaxDiffs: 3, Prepared: prep, FullWalk: opts.FullProof})
 	switch {
 	case len(res.Proof.Diffs) > 0:
 		return res, &VerifyError{Proof: res.Proof}

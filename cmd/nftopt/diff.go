@@ -81,7 +81,7 @@ decided.`,
 			if err != nil {
 				return err
 			}
-			res := equiv.Check(a, b, equiv.Options{MaxDiffs: flags.max})
+			res := equiv.Check(a, b, equiv.Options{MaxDiffs: flags.max, FullWalk: true})
 			rep := diffReport{nameA: args[0], nameB: args[1], a: a, b: b, proof: res}
 			if err := rep.write(cmd.OutOrStdout(), flags); err != nil {
 				return err

@@ -63,7 +63,8 @@ checker cannot decide, the input is printed unchanged with a warning.`,
 				return &exitError{exitInput, "nftopt: " + err.Error() + "\n"}
 			}
 			opts := optimize.Options{KeepCounters: keepCounters, Passes: passes, NoVerify: noVerify,
-				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable, ElementCounters: elementCounters(version)}
+				Tables: tables, Chains: chains, RemoveUnreachableChains: removeUnreachable, ElementCounters: elementCounters(version),
+				FullProof: stats || showDiff}
 			clock, err := debugOptions(&opts, debug, cmd.ErrOrStderr())
 			if err != nil {
 				return err

@@ -356,6 +356,8 @@ type program struct {
 	// and the walk starts again on one goroutine.
 	frozen     bool
 	missedDraw atomic.Bool
+	// bothSides marks the chains both sides reach (see meeting).
+	bothSides []bool
 }
 
 // drawKey names the copy of an atom for the n-th draw of its generator.

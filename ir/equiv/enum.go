@@ -31,6 +31,12 @@ type Options struct {
 	// Prepared, when it was started on the first ruleset with the same
 	// Hooks and Families, holds programs with that side compiled.
 	Prepared *Prepared
+	// FullWalk evaluates every packet class to its end on both sides,
+	// so that Evaluated counts whole paths. Without it, a class where
+	// both sides enter the same chain in the same state, with nothing
+	// left to run after it, is proved there (see meeting): Classes and
+	// Evaluated then count less.
+	FullWalk bool
 }
 
 // Result is the answer of an equivalence check.
@@ -833,6 +839,9 @@ type enumerator struct {
 }
 
 func (en *enumerator) run() {
+	if en.p.bothSides == nil {
+		en.p.markBothSides()
+	}
 	en.guards = newGuardIndex(en.p)
 	en.stabs = newStabIndexes(en.p)
 	en.guardChains = map[int][]int{}
@@ -1628,23 +1637,49 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 		en.done = true // the walk starts again on one goroutine
 		return -1, -1
 	}
+	if en.oracle == nil {
+		en.oracle = &leafOracle{p: en.p}
+	}
+	en.oracle.asg = asg
 	var outs [2]Outcome
 	evs := &en.evs
-	for s := 0; s < 2; s++ {
-		ev := evs[s]
-		if ev == nil {
-			ev = &evaluator{p: en.p}
-			evs[s] = ev
+	for s := range evs {
+		if evs[s] == nil {
+			evs[s] = &evaluator{p: en.p}
 		}
-		if en.oracle == nil {
-			en.oracle = &leafOracle{p: en.p}
+	}
+	run := func(s int, meet bool) {
+		evs[s].reset(en.oracle, alive)
+		evs[s].meet = meet
+		outs[s] = evs[s].run(s)
+	}
+	// Side 0 may park where it enters a chain both sides reach; side 1
+	// then may park there too, and the class is proved (see meeting).
+	// Otherwise the class is split, or compared, as the full walk would:
+	// on the first atom side 0 needs, then on the first side 1 needs.
+	// An evaluation needs the same atoms up to where it parks either
+	// way, so the walk is the full walk's with subtrees left out.
+	run(0, !en.opts.FullWalk)
+	if evs[0].need >= 0 {
+		return evs[0].need, evs[0].needAtom
+	}
+	run(1, evs[0].parked)
+	if evs[0].parked {
+		if evs[1].parked && evs[0].metBy(evs[1], en.opts.Counters) {
+			en.countClass(outs)
+			return -1, -1
 		}
-		en.oracle.asg = asg
-		ev.reset(en.oracle, alive)
-		outs[s] = ev.run(s)
-		if ev.stopped() {
-			return ev.need, ev.needAtom
+		if run(0, false); evs[0].need >= 0 {
+			return evs[0].need, evs[0].needAtom
 		}
+		if evs[1].parked {
+			run(1, false)
+		}
+	}
+	if evs[1].need >= 0 {
+		return evs[1].need, evs[1].needAtom
+	}
+	for _, ev := range evs {
 		if ev.tooDeep {
 			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: jumps nest deeper than %d", en.p.fam.name, en.hook, maxDepth))
 			en.done = true
@@ -1662,19 +1697,7 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 		en.done = true
 		return -1, -1
 	}
-	en.res.Classes++
-	total := int64(en.res.Classes)
-	if en.classes != nil {
-		total = en.classes.Add(1)
-	}
-	if en.opts.MaxClasses > 0 && total > int64(en.opts.MaxClasses) {
-		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: more than %d packet classes", en.p.fam.name, en.hook, en.opts.MaxClasses))
-		en.done = true
-		return -1, -1
-	}
-	en.res.Evaluated[0] += outs[0].Evaluated
-	en.res.Evaluated[1] += outs[1].Evaluated
-	if sameOutcome(outs[0], outs[1], en.opts.Counters) {
+	if !en.countClass(outs) || sameOutcome(outs[0], outs[1], en.opts.Counters) {
 		return -1, -1
 	}
 	// The outcomes share the evaluators' buffers, reused by the next leaf.
@@ -1684,6 +1707,24 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 		en.done = true
 	}
 	return -1, -1
+}
+
+// countClass counts a packet class and the rules its outcomes evaluated;
+// it reports false, ending the walk, past Options.MaxClasses.
+func (en *enumerator) countClass(outs [2]Outcome) bool {
+	en.res.Classes++
+	total := int64(en.res.Classes)
+	if en.classes != nil {
+		total = en.classes.Add(1)
+	}
+	if en.opts.MaxClasses > 0 && total > int64(en.opts.MaxClasses) {
+		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: more than %d packet classes", en.p.fam.name, en.hook, en.opts.MaxClasses))
+		en.done = true
+		return false
+	}
+	en.res.Evaluated[0] += outs[0].Evaluated
+	en.res.Evaluated[1] += outs[1].Evaluated
+	return true
 }
 
 // conflictingReads returns a dimension the two evaluations read with

@@ -63,6 +63,12 @@ type evaluator struct {
 	need, needAtom int
 	// drawn counts the evaluations of each number generator so far.
 	drawn map[string]int
+	// meet, when set, parks the evaluation where it enters a chain both
+	// sides reach with nothing left to run after that chain returns
+	// (see meeting); parked is then set and at says where.
+	meet   bool
+	parked bool
+	at     meeting
 }
 
 // resolve returns the atom a test of atom a reads now: for the predicate
@@ -220,7 +226,7 @@ func (e *evaluator) eval(f *formula) bool {
 }
 
 // stopped reports an evaluation that needs an undecided dimension.
-func (e *evaluator) stopped() bool { return e.need >= 0 }
+func (e *evaluator) stopped() bool { return e.need >= 0 || e.parked }
 
 // clone copies an outcome out of an evaluator's buffers.
 func (o Outcome) clone() Outcome {
@@ -237,7 +243,7 @@ func (e *evaluator) reset(o oracle, alive *aliveSet) {
 	clear(e.ident)
 	clear(e.read)
 	clear(e.drawn)
-	e.tooDeep, e.taintRead, e.unfiltered = false, "", false
+	e.tooDeep, e.taintRead, e.unfiltered, e.parked = false, "", false, false
 }
 
 // run evaluates side s (0 or 1) and returns its outcome.
@@ -251,7 +257,7 @@ func (e *evaluator) run(s int) Outcome {
 	var natOn int8
 	var natSet bool
 	var done []string
-	for _, id := range e.p.sides[s] {
+	for k, id := range e.p.sides[s] {
 		ch := e.p.chains[id]
 		if done != nil && ch.natDone == nil {
 			e.clobber(done, "conntrack")
@@ -286,7 +292,12 @@ func (e *evaluator) run(s int) Outcome {
 			continue
 		}
 		n := len(e.out.Effects)
-		v := e.chain(id, 0)
+		// After the last base chain only its policy is left to apply.
+		tail := ""
+		if k == len(e.p.sides[s])-1 {
+			tail = ch.policy
+		}
+		v := e.chain(id, 0, tail)
 		if e.stopped() {
 			return e.out
 		}
@@ -329,8 +340,10 @@ func (e *evaluator) rulesOf(chain int) []int {
 }
 
 // chain runs a chain and returns its verdict; kind "" means the end of
-// the chain was reached.
-func (e *evaluator) chain(id, depth int) verdict {
+// the chain was reached. tail, when not empty, says that nothing is
+// left to run once the chain returns but the policy tail of the last
+// base chain (see meeting).
+func (e *evaluator) chain(id, depth int, tail string) verdict {
 	if depth >= maxDepth {
 		e.tooDeep = true
 		return verdict{kind: "drop"}
@@ -358,7 +371,16 @@ func (e *evaluator) chain(id, depth int) verdict {
 		case "", "continue":
 			continue
 		case "jump":
-			sub := e.chain(v.target, depth+1)
+			// rules lists the rules that can still match: none after
+			// this one leaves nothing to run when the target returns.
+			after := ""
+			if i == len(rules)-1 {
+				after = tail
+			}
+			if e.meets(v.target, depth+1, after) {
+				return verdict{}
+			}
+			sub := e.chain(v.target, depth+1, after)
 			if e.stopped() {
 				return verdict{}
 			}
@@ -368,7 +390,10 @@ func (e *evaluator) chain(id, depth int) verdict {
 			ended(rid)
 			return sub
 		case "goto":
-			sub := e.chain(v.target, depth+1)
+			if e.meets(v.target, depth+1, tail) {
+				return verdict{}
+			}
+			sub := e.chain(v.target, depth+1, tail)
 			if e.stopped() {
 				return verdict{}
 			}
