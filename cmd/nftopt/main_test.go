@@ -3,12 +3,18 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/nftopt/nftopt/emit/nft"
+	"github.com/nftopt/nftopt/ir/equiv"
+	"github.com/nftopt/nftopt/optimize"
+	"github.com/nftopt/nftopt/parser"
+	"github.com/nftopt/nftopt/tests/bench"
 	"github.com/nftopt/nftopt/tests/nftns"
 )
 
@@ -225,6 +231,40 @@ func TestAdviceSize(t *testing.T) {
 	} {
 		if got := adviceSize(tc.n, tc.limit); got != tc.want {
 			t.Errorf("adviceSize(%d, %d) = %d, want %d", tc.n, tc.limit, got, tc.want)
+		}
+	}
+}
+
+// TestStatsCountWholePaths: where the proof may stop at chains both
+// sides share (kube-proxy's), --stats, optimize --diff and diff still
+// count every packet class to its end, as equiv.Check with FullWalk
+// does.
+func TestStatsCountWholePaths(t *testing.T) {
+	src := bench.KubeProxy(300)
+	in := writeFile(t, "kube.nft", src)
+	a, err := parser.Parse("kube.nft", []byte(src), parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := optimize.Run(a, optimize.Options{NoVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := equiv.Check(a, res.Output, equiv.Options{FullWalk: true})
+	short := equiv.Check(a, res.Output, equiv.Options{})
+	if !full.Equivalent || short.Classes >= full.Classes {
+		t.Fatalf("full walk %d classes, short walk %d: the test needs sides that meet", full.Classes, short.Classes)
+	}
+	perPacket := fmt.Sprintf("averaged over packet classes: %.1f -> %.1f", float64(full.Evaluated[0])/float64(full.Classes), float64(full.Evaluated[1])/float64(full.Classes))
+	_, stderr, code := run(t, "", "optimize", "--stats", "-o", filepath.Join(t.TempDir(), "out.nft"), in)
+	if code != 0 || !strings.Contains(stderr, perPacket) || !strings.Contains(stderr, fmt.Sprintf("verified equivalent over %d packet classes", full.Classes)) {
+		t.Errorf("optimize --stats: exit %d, want %q and %d classes in:\n%s", code, perPacket, full.Classes, stderr)
+	}
+	out := writeFile(t, "out.nft", nft.Print(res.Output, nft.Options{}))
+	for _, args := range [][]string{{"optimize", "--diff", in}, {"diff", in, out}} {
+		stdout, _, _ := run(t, "", args...)
+		if !strings.Contains(stdout, perPacket) {
+			t.Errorf("%v: want %q in:\n%s", args, perPacket, stdout)
 		}
 	}
 }
