@@ -1391,7 +1391,7 @@ func (en *enumerator) branchCandidates(asg *assignment, st *step) []int {
 // rule ends the packet's walk (a blocklist rule between port rules):
 // they are split later, by refining the class, where still needed.
 func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d, need int) []int {
-	set := map[int]bool{need: true}
+	ats := []int{need} // sorted and made unique at the end
 	// A dimension with few values (ct state, a predicate) is split on
 	// all of its atoms at once: refining it later costs more than the
 	// classes it saves.
@@ -1400,7 +1400,7 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d,
 		if g := en.p.chains[id].guard; g != nil {
 			g.eachAtom(func(at int) bool {
 				if en.p.atoms[at].dim == d {
-					set[at] = true
+					ats = append(ats, at)
 				}
 				return true
 			})
@@ -1409,16 +1409,14 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d,
 			r := en.p.rules[rid]
 			own := r.byDim.get(d)
 			uses := len(own) > 0
-			for _, at := range own {
-				set[at] = true
-			}
+			ats = append(ats, own...)
 			for _, li := range r.lookups {
 				st := &r.steps[li]
 				if asg.truth3(en.p, st.common) == 0 {
 					continue
 				}
-				for _, at := range en.lookupAtoms(asg, st, d) {
-					set[at] = true
+				if l := en.lookupAtoms(asg, st, d); len(l) > 0 {
+					ats = append(ats, l...)
 					uses = true
 				}
 			}
@@ -1427,12 +1425,8 @@ func (en *enumerator) atomsOn(asg *assignment, chains []int, alive *aliveSet, d,
 			}
 		}
 	}
-	ats := make([]int, 0, len(set))
-	for at := range set {
-		ats = append(ats, at)
-	}
-	sort.Ints(ats)
-	return ats
+	slices.Sort(ats)
+	return slices.Compact(ats)
 }
 
 // blocked reports a rule that needs an atom on a dimension other than
