@@ -39,19 +39,22 @@ var (
 )
 
 // minAdvised is the smallest heap worth advising for huge pages: the
-// expected heap of an input of about 170 KB (a 10k-rule blocklist, 300
+// expected heap of an input of about 220 KB (a 10k-rule blocklist, 300
 // KB, then runs in 0.13-0.23 s instead of 0.25-0.33 s).
 const minAdvised = 16 << 20
 
 // minMemoryLimit and memoryPerInputByte size the soft memory limit: the
-// proof of a 100k-rule ruleset keeps about 80 bytes live per byte of
-// input (KubeProxy, 12 MB), and a limit of 1 GiB or 100 bytes per input
-// byte keeps the heap near that without slowing the run; a limit below
-// the live heap would (at 900 MiB the 100k KubeProxy run took 1.5x as
-// long, at 1 GiB the 200k one twice as long).
+// 100k-rule KubeProxy run (12 MB of input) keeps about 25 bytes live
+// per byte of input at its peak, and a limit of 1 GiB or 75 bytes per
+// input byte leaves the collector room without letting the heap grow
+// into fresh memory it need not touch: at 100 bytes that run peaked at
+// 1.0-1.1 GB and spent more system time faulting pages in (2.4-3.6 s
+// against 1.7-2.3 s, 200k rules 6-7 s against 4.4-5 s); at 60 the
+// collector worked harder at 200k rules. A limit below the live heap
+// would slow the run down.
 const (
 	minMemoryLimit     = 1 << 30
-	memoryPerInputByte = 100
+	memoryPerInputByte = 75
 )
 
 // memoryLimit is the soft memory limit for n bytes of input on a

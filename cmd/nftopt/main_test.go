@@ -203,16 +203,16 @@ func TestTargetNftCtStatus(t *testing.T) {
 	}
 }
 
-// TestMemoryLimit: 1 GiB at least, 100 bytes per input byte above that,
+// TestMemoryLimit: 1 GiB at least, 75 bytes per input byte above that,
 // at most half of the machine's memory.
 func TestMemoryLimit(t *testing.T) {
 	for _, tc := range []struct{ n, total, want int64 }{
 		{0, 24 << 30, 1 << 30},
-		{6 << 20, 24 << 30, 1 << 30},
-		{12 << 20, 24 << 30, 1200 << 20},
+		{12 << 20, 24 << 30, 1 << 30},
+		{16 << 20, 24 << 30, 1200 << 20},
 		{1 << 30, 24 << 30, 12 << 30},
 		{0, 1 << 30, 512 << 20},
-		{12 << 20, 0, 1200 << 20},
+		{16 << 20, 0, 1200 << 20},
 	} {
 		if got := memoryLimit(tc.n, tc.total); got != tc.want {
 			t.Errorf("memoryLimit(%d, %d) = %d, want %d", tc.n, tc.total, got, tc.want)
@@ -225,9 +225,9 @@ func TestMemoryLimit(t *testing.T) {
 func TestAdviceSize(t *testing.T) {
 	for _, tc := range []struct{ n, limit, want int64 }{
 		{10 << 10, 1 << 30, 0},
-		{160 << 10, 1 << 30, 0},
-		{200 << 10, 1 << 30, 1 << 30},
-		{12 << 20, 1200 << 20, 1200 << 20},
+		{200 << 10, 1 << 30, 0},
+		{240 << 10, 1 << 30, 1 << 30},
+		{16 << 20, 1200 << 20, 1200 << 20},
 	} {
 		if got := adviceSize(tc.n, tc.limit); got != tc.want {
 			t.Errorf("adviceSize(%d, %d) = %d, want %d", tc.n, tc.limit, got, tc.want)
