@@ -621,16 +621,15 @@ func (c *class) decides(keys []int) bool {
 }
 
 // subset reports whether the sorted list xs is contained in the sorted
-// list ys.
+// list ys. xs is usually a rule's few atoms and ys a class's many: each
+// is searched for in what is left of ys.
 func subset(xs, ys []int) bool {
-	j := 0
 	for _, x := range xs {
-		for j < len(ys) && ys[j] < x {
-			j++
-		}
-		if j == len(ys) || ys[j] != x {
+		i, found := slices.BinarySearch(ys, x)
+		if !found {
 			return false
 		}
+		ys = ys[i+1:]
 	}
 	return true
 }

@@ -163,3 +163,31 @@ func TestSortedBoundaries(t *testing.T) {
 		t.Error("no subset was filtered from the dimension's list: the test must exercise it")
 	}
 }
+
+// TestSubset compares subset with a set lookup on random sorted lists.
+func TestSubset(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		sorted := func(n, max int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = rng.IntN(max)
+			}
+			slices.Sort(out)
+			return slices.Compact(out)
+		}
+		ys := sorted(rng.IntN(60), 80)
+		xs := sorted(rng.IntN(4), 80)
+		if rng.IntN(2) == 0 && len(ys) > 0 {
+			xs = []int{ys[rng.IntN(len(ys))], ys[len(ys)-1]} // often inside
+			xs = slices.Compact(xs)
+		}
+		want := true
+		for _, x := range xs {
+			want = want && slices.Contains(ys, x)
+		}
+		if got := subset(xs, ys); got != want {
+			t.Fatalf("subset(%v, %v) = %v", xs, ys, got)
+		}
+	}
+}
