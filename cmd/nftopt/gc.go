@@ -3,9 +3,12 @@ package main
 import (
 	"bufio"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // gcPercent is the collector's target when GOGC is not set: the proof
@@ -26,7 +29,52 @@ func tuneGC() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		limitMemory = true
 		debug.SetMemoryLimit(memoryLimit(0, memTotal()))
+		watchLiveHeap()
 	}
+}
+
+// watchLiveHeap raises the memory limit after a collection that leaves
+// more than half of it live (liveLimit): the input's size does not tell
+// how much the proof keeps (the 200k-rule Zones proof keeps 58 bytes per
+// input byte, KubeProxy's of the same size 25), and under a limit close
+// to the live heap the collector runs again and again.
+func watchLiveHeap() {
+	type sentinel struct{ _ [16]byte }
+	total := memTotal()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var arm func()
+	arm = func() {
+		runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				limitMu.Lock()
+				cur := debug.SetMemoryLimit(-1)
+				if l := liveLimit(int64(sample[0].Value.Uint64()), cur, total); l > cur {
+					debug.SetMemoryLimit(l)
+				}
+				limitMu.Unlock()
+			}
+			arm()
+		})
+	}
+	arm()
+}
+
+// limitMu orders the limit's updates by noteInput and watchLiveHeap.
+var limitMu sync.Mutex
+
+// liveLimit is the memory limit after a collection left live bytes
+// live: twice that when the limit is less, at most half the machine's
+// total memory (0 when unknown).
+func liveLimit(live, limit, total int64) int64 {
+	if 2*live <= limit {
+		return limit
+	}
+	l := 2 * live
+	if total > 0 {
+		l = min(l, total/2)
+	}
+	return max(l, limit)
 }
 
 // limitMemory is set when tuneGC chose the memory limit; inputBytes
@@ -75,8 +123,10 @@ func noteInput(n int) {
 		return
 	}
 	inputBytes += int64(n)
-	limit := memoryLimit(inputBytes, memTotal())
+	limitMu.Lock()
+	limit := max(memoryLimit(inputBytes, memTotal()), debug.SetMemoryLimit(-1))
 	debug.SetMemoryLimit(limit)
+	limitMu.Unlock()
 	if want := adviceSize(inputBytes, limit); want > advised {
 		advised = want
 		adviseHugePages(want)

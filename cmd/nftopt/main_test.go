@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nftopt/nftopt/emit/nft"
 	"github.com/nftopt/nftopt/ir/equiv"
@@ -218,6 +222,55 @@ func TestMemoryLimit(t *testing.T) {
 			t.Errorf("memoryLimit(%d, %d) = %d, want %d", tc.n, tc.total, got, tc.want)
 		}
 	}
+}
+
+// TestLiveLimit: the limit doubles the live heap once that is more than
+// half of it, within half the machine's memory, and never falls.
+func TestLiveLimit(t *testing.T) {
+	for _, tc := range []struct{ live, limit, total, want int64 }{
+		{300 << 20, 1 << 30, 24 << 30, 1 << 30},
+		{512 << 20, 1 << 30, 24 << 30, 1 << 30},
+		{700 << 20, 1 << 30, 24 << 30, 1400 << 20},
+		{700 << 20, 1 << 30, 0, 1400 << 20},
+		{700 << 20, 1 << 30, 2 << 30, 1 << 30},
+		{8 << 30, 1 << 30, 24 << 30, 12 << 30},
+	} {
+		if got := liveLimit(tc.live, tc.limit, tc.total); got != tc.want {
+			t.Errorf("liveLimit(%d, %d, %d) = %d, want %d", tc.live, tc.limit, tc.total, got, tc.want)
+		}
+	}
+}
+
+// TestWatchLiveHeap: after a collection that leaves most of the limit
+// live, the limit is raised to twice the live heap; in a process of its
+// own, since the watch stays for the process's life.
+func TestWatchLiveHeap(t *testing.T) {
+	if os.Getenv("NFTOPT_WATCH_CHILD") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestWatchLiveHeap$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "NFTOPT_WATCH_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestWatchLiveHeap") {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
+	debug.SetMemoryLimit(96 << 20)
+	watchLiveHeap()
+	live := make([][]byte, 64)
+	for i := range live {
+		live[i] = make([]byte, 1<<20)
+	}
+	for range 50 {
+		runtime.GC()
+		if debug.SetMemoryLimit(-1) >= 128<<20 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // the finalizer runs on its own goroutine
+	}
+	if got := debug.SetMemoryLimit(-1); got < 128<<20 {
+		t.Errorf("limit %d MiB with 64 MiB live: not raised", got>>20)
+	}
+	runtime.KeepAlive(live)
 }
 
 // TestAdviceSize: inputs too small to need 16 MiB of heap get no huge
