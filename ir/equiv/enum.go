@@ -175,7 +175,7 @@ func planJobs(a, b *ir.Ruleset, opts Options) ([]job, []int) {
 		}
 	}
 	// Chains no base chain reaches are checked each on its own entry.
-	hooks, as, bs := unreached(a, b)
+	hooks, as, bs := unreached(a, b, opts.Prepared.reachable)
 	for i := range hooks {
 		pairs = append(pairs, pair{as[i], bs[i], hooks[i]})
 	}
@@ -220,7 +220,7 @@ func planJobs(a, b *ir.Ruleset, opts Options) ([]job, []int) {
 // holds the chain's table with its base chains replaced by one entry
 // chain on the hook "chain NAME" that jumps to it, then logs "return"
 // (so falling off or returning is told apart from an accept).
-func unreached(a, b *ir.Ruleset) (hooks []string, as, bs []*ir.Ruleset) {
+func unreached(a, b *ir.Ruleset, reach func(*ir.Table) map[string]bool) (hooks []string, as, bs []*ir.Ruleset) {
 	tables := map[string]*ir.Table{}
 	for _, t := range b.Tables {
 		tables[t.Family.String()+" "+t.Name] = t
@@ -234,16 +234,22 @@ func unreached(a, b *ir.Ruleset) (hooks []string, as, bs []*ir.Ruleset) {
 		for _, c := range tb.Chains {
 			chainsB[c.Name] = c
 		}
-		var ra, rb map[string]bool // computed for the first chain that differs
+		var ra, rb map[string]bool // computed once needed
 		for _, ca := range ta.Chains {
 			cb := chainsB[ca.Name]
 			if cb == nil || sameRules(ca.Rules, cb.Rules) {
 				continue
 			}
 			if ra == nil {
-				ra, rb = ta.Reachable(), tb.Reachable()
+				ra = reach(ta)
 			}
-			if ra[ca.Name] || rb[ca.Name] {
+			if ra[ca.Name] {
+				continue
+			}
+			if rb == nil {
+				rb = tb.Reachable()
+			}
+			if rb[ca.Name] {
 				continue
 			}
 			hook := fmt.Sprintf("chain %s %s %s", ta.Family, ta.Name, ca.Name)

@@ -23,6 +23,11 @@ type Prepared struct {
 	entries map[string]*prepared
 	stop    atomic.Bool
 	done    chan struct{}
+	// reach holds the chains each of a's tables reaches
+	// (ir.Table.Reachable), once reached is closed: the background
+	// compiler works them out first.
+	reach   map[*ir.Table]map[string]bool
+	reached chan struct{}
 }
 
 // prepared is one program in the making: state is preparePending until
@@ -44,7 +49,8 @@ const (
 // the same Families and Hooks will need, on one goroutine. Close it
 // when done with it.
 func Prepare(a *ir.Ruleset, opts Options) *Prepared {
-	pr := &Prepared{a: a, entries: map[string]*prepared{}, done: make(chan struct{})}
+	pr := &Prepared{a: a, entries: map[string]*prepared{}, done: make(chan struct{}),
+		reach: map[*ir.Table]map[string]bool{}, reached: make(chan struct{})}
 	jobs, twin := planJobs(a, a, opts)
 	type todo struct {
 		j job
@@ -61,6 +67,10 @@ func Prepare(a *ir.Ruleset, opts Options) *Prepared {
 	}
 	go func() {
 		defer close(pr.done)
+		for _, t := range a.Tables {
+			pr.reach[t] = t.Reachable()
+		}
+		close(pr.reached)
 		for _, t := range list {
 			if !t.e.state.CompareAndSwap(preparePending, prepareCompiling) {
 				continue
@@ -108,6 +118,18 @@ func (pr *Prepared) take(a *ir.Ruleset, fr familyRun, hook string) *program {
 	}
 	<-e.ready
 	return e.p
+}
+
+// reachable returns the chains table t reaches: worked out in the
+// background when t is one of the prepared ruleset's tables.
+func (pr *Prepared) reachable(t *ir.Table) map[string]bool {
+	if pr != nil {
+		<-pr.reached
+		if r, ok := pr.reach[t]; ok {
+			return r
+		}
+	}
+	return t.Reachable()
 }
 
 // Close stops compiling programs not taken yet and waits until the

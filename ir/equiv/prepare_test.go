@@ -2,6 +2,7 @@ package equiv
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/nftopt/nftopt/parser"
@@ -23,6 +24,9 @@ func TestPrepared(t *testing.T) {
 	chain out {
 		type filter hook output priority filter; policy accept;
 		ip daddr 10.9.9.9 drop
+	}
+	chain orphan {
+		tcp dport 1 accept
 	}
 }
 table ip n {
@@ -47,6 +51,9 @@ table ip n {
 		type filter hook output priority filter; policy accept;
 		ip daddr 10.9.9.8 drop
 	}
+	chain orphan {
+		tcp dport 2 accept
+	}
 }
 table ip n {
 	chain pre {
@@ -62,6 +69,11 @@ table ip n {
 	want := Check(a, b, opts)
 	if want.Equivalent || len(want.Diffs) == 0 {
 		t.Fatalf("the output chain differs: want differences, got %+v", want)
+	}
+	// The chain no base chain reaches is checked on its own entry, from
+	// the reachability Prepare works out.
+	if !slices.ContainsFunc(want.Diffs, func(d Diff) bool { return d.Hook == "chain inet f orphan" }) {
+		t.Fatalf("the unreached chain differs: want a difference there, got %+v", want.Diffs)
 	}
 	same := func(name string, got Result) {
 		t.Helper()
