@@ -1662,6 +1662,9 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 	if evs[0].need >= 0 {
 		return evs[0].need, evs[0].needAtom
 	}
+	if !evs[0].parked && en.unknown(evs[0]) {
+		return -1, -1
+	}
 	run(1, evs[0].parked)
 	if evs[0].parked {
 		if evs[1].parked && evs[0].metBy(evs[1], en.opts.Counters) {
@@ -1671,6 +1674,9 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 		if run(0, false); evs[0].need >= 0 {
 			return evs[0].need, evs[0].needAtom
 		}
+		if en.unknown(evs[0]) {
+			return -1, -1
+		}
 		if evs[1].parked {
 			run(1, false)
 		}
@@ -1678,17 +1684,8 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 	if evs[1].need >= 0 {
 		return evs[1].need, evs[1].needAtom
 	}
-	for _, ev := range evs {
-		if ev.tooDeep {
-			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: jumps nest deeper than %d", en.p.fam.name, en.hook, maxDepth))
-			en.done = true
-			return -1, -1
-		}
-		if ev.taintRead != "" {
-			en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: %s is matched after a statement (NAT, or a computed write) set it to a value nftopt does not know", en.p.fam.name, en.hook, ev.taintRead))
-			en.done = true
-			return -1, -1
-		}
+	if en.unknown(evs[1]) {
+		return -1, -1
 	}
 	// The two sides must read the same value of every dimension both read.
 	if d := conflictingReads(evs[0], evs[1]); d >= 0 {
@@ -1706,6 +1703,22 @@ func (en *enumerator) leaf(asg *assignment, alive *aliveSet) (int, int) {
 		en.done = true
 	}
 	return -1, -1
+}
+
+// unknown reports an evaluation the model cannot decide (jumps too
+// deep, a read of a value it does not know), ending the walk with the
+// reason.
+func (en *enumerator) unknown(ev *evaluator) bool {
+	switch {
+	case ev.tooDeep:
+		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: jumps nest deeper than %d", en.p.fam.name, en.hook, maxDepth))
+	case ev.taintRead != "":
+		en.res.Unknown = append(en.res.Unknown, fmt.Sprintf("%s %s: %s is matched after a statement (NAT, or a computed write) set it to a value nftopt does not know", en.p.fam.name, en.hook, ev.taintRead))
+	default:
+		return false
+	}
+	en.done = true
+	return true
 }
 
 // countClass counts a packet class and the rules its outcomes evaluated;
