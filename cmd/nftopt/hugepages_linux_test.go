@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,13 +20,7 @@ func TestAdviseHugePages(t *testing.T) {
 	if err != nil || !strings.Contains(string(mode), "[madvise]") || sysfsHas("/proc/sys/vm/overcommit_memory", "2") {
 		t.Skipf("transparent huge pages are not granted on request here (%q, %v), or memory is not overcommitted", mode, err)
 	}
-	if os.Getenv("NFTOPT_THP_CHILD") == "" {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestAdviseHugePages$", "-test.count=1", "-test.v")
-		cmd.Env = append(os.Environ(), "NFTOPT_THP_CHILD=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "--- PASS: TestAdviseHugePages") {
-			t.Fatalf("child: %v\n%s", err, out)
-		}
+	if !inOwnProcess(t, "NFTOPT_THP_CHILD") {
 		return
 	}
 	if !adviseHugePages(64 << 20) {

@@ -42,6 +42,24 @@ func run(t *testing.T, stdin string, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// inOwnProcess runs the calling test again in a process of its own,
+// with the environment variable env set, and fails unless it passes
+// there. It reports whether the caller is that process, where the test
+// body runs.
+func inOwnProcess(t *testing.T, env string) bool {
+	t.Helper()
+	if os.Getenv(env) != "" {
+		return true
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), env+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	return false
+}
+
 func writeFile(t *testing.T, name, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
@@ -245,13 +263,7 @@ func TestLiveLimit(t *testing.T) {
 // live, the limit is raised to twice the live heap; in a process of its
 // own, since the watch stays for the process's life.
 func TestWatchLiveHeap(t *testing.T) {
-	if os.Getenv("NFTOPT_WATCH_CHILD") == "" {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestWatchLiveHeap$", "-test.count=1", "-test.v")
-		cmd.Env = append(os.Environ(), "NFTOPT_WATCH_CHILD=1")
-		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "--- PASS: TestWatchLiveHeap") {
-			t.Fatalf("child: %v\n%s", err, out)
-		}
+	if !inOwnProcess(t, "NFTOPT_WATCH_CHILD") {
 		return
 	}
 	debug.SetMemoryLimit(96 << 20)
