@@ -1585,12 +1585,13 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 		}
 		return classes
 	}
-	evs := en.stabs.boundaries(en.p, d, ats)
+	bl := en.stabs.boundaries(en.p, d, ats)
+	evs := bl.evs
 	active := map[int]bool{}
 	var h uint64
 	inside := 0
 	at := ir.ZeroValue(dim.width)
-	for i := 0; i <= len(evs); i++ {
+	for i := bl.next(0); i <= len(evs); i = bl.next(i + 1) {
 		if i == len(evs) || evs[i].at.Compare(at) > 0 {
 			// [at, evs[i].at-1] (or to the end) is one elementary
 			// interval; list its atoms only if it is inside cur and its

@@ -85,35 +85,53 @@ func (x *stabIndexes) allBoundaries(p *program, d int) []boundary {
 	return x.all[d]
 }
 
+// boundaryList is the boundaries of some atoms of one dimension, sorted
+// by value: a list of their own (in nil), or the dimension's whole list
+// read through a mask of the atoms (in, over their indexes in the
+// dimension). Boundaries at one value may come in any order: their
+// readers take them together.
+type boundaryList struct {
+	evs   []boundary
+	in    []uint64
+	local []int32
+}
+
+// next returns the index of the list's first boundary at or after i, or
+// len(evs).
+func (b boundaryList) next(i int) int {
+	if b.in == nil {
+		return i
+	}
+	for ; i < len(b.evs); i++ {
+		if l := b.local[b.evs[i].atom]; b.in[l/64]&(1<<(l%64)) != 0 {
+			return i
+		}
+	}
+	return i
+}
+
 // boundaries lists the boundaries of the atoms ats (sorted, all of
-// dimension d) sorted by value, as the function boundaries does; where
-// ats hold a large share of the dimension's boundaries, it filters the
-// dimension's sorted list instead of sorting theirs. Boundaries at one
-// value may come in another order: their readers take them together.
-func (x *stabIndexes) boundaries(p *program, d int, ats []int) []boundary {
+// dimension d) sorted by value; where ats hold a large share of the
+// dimension's boundaries, it reads the dimension's sorted list through
+// a mask instead of sorting theirs.
+func (x *stabIndexes) boundaries(p *program, d int, ats []int) boundaryList {
 	n := 0
 	for _, a := range ats {
 		n += 2 * p.atoms[a].set.Len()
 	}
 	if x == nil || d >= len(x.byDim) || len(ats) == 0 || ats[len(ats)-1] >= len(x.local) || 8*n < len(x.byDim[d]) {
-		return boundaries(p, ats)
+		return boundaryList{evs: boundaries(p, ats)}
 	}
 	all := x.allBoundaries(p, d)
 	if 8*n < len(all) {
-		return boundaries(p, ats)
+		return boundaryList{evs: boundaries(p, ats)}
 	}
 	in := make([]uint64, (len(x.byDim[d])+63)/64)
 	for _, a := range ats {
 		l := x.local[a]
 		in[l/64] |= 1 << (l % 64)
 	}
-	out := make([]boundary, 0, n)
-	for _, b := range all {
-		if l := x.local[b.atom]; in[l/64]&(1<<(l%64)) != 0 {
-			out = append(out, b)
-		}
-	}
-	return out
+	return boundaryList{evs: all, in: in, local: x.local}
 }
 
 // buildStab indexes dimension d from its sorted boundaries evs, or
@@ -266,7 +284,8 @@ func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
 	}
 	// The segments the fresh atoms cut the values into, with the fresh
 	// atoms active on each.
-	evs := en.stabs.boundaries(en.p, d, fresh)
+	bl := en.stabs.boundaries(en.p, d, fresh)
+	evs := bl.evs
 	dec := en.stabs.refined(d, cur.dec, fresh)
 	classes := []*class{{rep: cur.rep, true: cur.true, dec: dec, least: true}}
 	found := map[uint64][][]int{} // patterns with a class, by hash
@@ -281,9 +300,9 @@ func (en *enumerator) refine(d int, ats []int, cur *class) ([]*class, bool) {
 	budget := 4*cur.dec.count() + 64
 	active := map[int]bool{}
 	var h uint64
-	for i := 0; i < len(evs); {
+	for i := bl.next(0); i < len(evs); {
 		lo := evs[i].at
-		for ; i < len(evs) && evs[i].at.Compare(lo) == 0; i++ {
+		for ; i < len(evs) && evs[i].at.Compare(lo) == 0; i = bl.next(i + 1) {
 			if evs[i].start {
 				active[evs[i].atom] = true
 			} else {
