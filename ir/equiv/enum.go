@@ -761,9 +761,14 @@ func (o leafOracle) indexed(st *step) ([]int, bool) {
 // a few, kept in a list, or many, in a map.
 type aliveSet struct {
 	parent *aliveSet
-	chains []int
-	rules  [][]int
+	list   []aliveRules
 	many   map[int][]int
+}
+
+// aliveRules is one override of an aliveSet: the rules of chain.
+type aliveRules struct {
+	chain int
+	rules []int
 }
 
 // aliveListMax is the number of overrides kept in a list before an
@@ -778,9 +783,9 @@ func (a *aliveSet) get(chain int) []int {
 			}
 			continue
 		}
-		for i, ch := range a.chains {
-			if ch == chain {
-				return a.rules[i]
+		for _, o := range a.list {
+			if o.chain == chain {
+				return o.rules
 			}
 		}
 	}
@@ -793,21 +798,20 @@ func (a *aliveSet) set(chain int, rules []int) {
 		a.many[chain] = rules
 		return
 	}
-	if len(a.chains) < aliveListMax {
-		a.chains = append(a.chains, chain)
-		a.rules = append(a.rules, rules)
+	if len(a.list) < aliveListMax {
+		a.list = append(a.list, aliveRules{chain, rules})
 		return
 	}
 	a.many = make(map[int][]int, 2*aliveListMax)
-	for i, ch := range a.chains {
-		a.many[ch] = a.rules[i]
+	for _, o := range a.list {
+		a.many[o.chain] = o.rules
 	}
-	a.chains, a.rules = nil, nil
+	a.list = nil
 	a.many[chain] = rules
 }
 
 // empty reports an aliveSet that overrides nothing.
-func (a *aliveSet) empty() bool { return len(a.chains) == 0 && len(a.many) == 0 }
+func (a *aliveSet) empty() bool { return len(a.list) == 0 && len(a.many) == 0 }
 
 type enumerator struct {
 	p    *program
@@ -836,6 +840,9 @@ type enumerator struct {
 	visit   int
 	// reach is reachable's buffer: its result lives until the next call.
 	reach []int
+	// links and live are child's buffers.
+	links []needLink
+	live  []int
 	// oracle answers the evaluators' atoms at the current leaf.
 	oracle *leafOracle
 	// classes counts the packet classes of all the goroutines of a
@@ -1063,6 +1070,17 @@ func (en *enumerator) newSplitter(asg *assignment, alive *aliveSet, d int, chain
 	return sp
 }
 
+// chainCount counts the chains of links, sorted by chain.
+func chainCount(links []needLink) int {
+	n := 0
+	for i, l := range links {
+		if i == 0 || l.ch != links[i-1].ch {
+			n++
+		}
+	}
+	return n
+}
+
 // setKeep records the rules of chain ch that every class of the split
 // keeps.
 func (sp *splitter) setKeep(ch int, keep []int) {
@@ -1218,10 +1236,11 @@ func (en *enumerator) splitByAtoms(sp *splitter, none *assignment, alive *aliveS
 // evaluated for the class, and copying them for each of many classes
 // would make the split quadratic.
 func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
-	var links []needLink
+	links := en.links[:0]
 	for _, at := range child.cls.true {
 		links = sp.need.appendAtom(links, at)
 	}
+	en.links = links
 	if len(links) == 0 {
 		return sp.base
 	}
@@ -1231,14 +1250,29 @@ func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
 		}
 		return int(a.rid - b.rid)
 	})
-	out := &aliveSet{parent: sp.base}
+	var out *aliveSet
+	switch k := chainCount(links); {
+	case k == 1:
+		// The usual case: the set and its one override in one allocation.
+		b := &struct {
+			set  aliveSet
+			list [1]aliveRules
+		}{}
+		b.set.list = b.list[:0]
+		out = &b.set
+	case k <= aliveListMax:
+		out = &aliveSet{list: make([]aliveRules, 0, k)}
+	default:
+		out = &aliveSet{}
+	}
+	out.parent = sp.base
 	for len(links) > 0 {
 		ch := int(links[0].ch)
 		n := 1
 		for n < len(links) && int(links[n].ch) == ch {
 			n++
 		}
-		var live []int
+		live := en.live[:0]
 		for i, l := range links[:n] {
 			if i > 0 && l.rid == links[i-1].rid {
 				continue
@@ -1247,6 +1281,7 @@ func (en *enumerator) child(sp *splitter, child *assignment) *aliveSet {
 				live = append(live, int(l.rid))
 			}
 		}
+		en.live = live
 		links = links[n:]
 		keep := sp.keep[ch]
 		if len(live) == 0 {
@@ -1539,10 +1574,15 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 	}
 	// Classes are found by a hash of their atoms, and a hash match is
 	// checked atom by atom: two different classes are never merged.
-	byHash := map[uint64][]*class{}
+	// first holds 1 + the index of the first class of a hash, next
+	// 1 + that of the class after each with the same hash (0: none).
+	first := map[uint64]int32{}
+	var next []int32
 	var classes []*class
+	var slab []class // the classes, allocated a chunk at a time
 	known := func(h uint64, n int, has func(int) bool) bool {
-		for _, c := range byHash[h] {
+		for i := first[h]; i != 0; i = next[i-1] {
+			c := classes[i-1]
 			if len(c.true) != n {
 				continue
 			}
@@ -1562,9 +1602,13 @@ func (en *enumerator) partition(d int, ats []int, dec *decided, cur *class) []*c
 	add := func(h uint64, rep ir.Value, active []int, least bool) {
 		// active is the caller's fresh list.
 		slices.Sort(active)
-		c := &class{rep: rep, true: active, dec: dec, least: least}
-		byHash[h] = append(byHash[h], c)
-		classes = append(classes, c)
+		if len(slab) == cap(slab) {
+			slab = make([]class, 0, min(max(2*cap(slab), 4), 256))
+		}
+		slab = append(slab, class{rep: rep, true: active, dec: dec, least: least})
+		classes = append(classes, &slab[len(slab)-1])
+		next = append(next, first[h])
+		first[h] = int32(len(classes))
 	}
 	if dim.domain != nil {
 		for _, v := range dim.domain {
@@ -1754,34 +1798,33 @@ func conflictingReads(a, b *evaluator) int {
 
 // sameOutcome compares verdicts and effects.
 func sameOutcome(a, b Outcome, counters bool) bool {
-	if a.Verdict != b.Verdict {
+	return a.Verdict == b.Verdict && sameEffects(a.Effects, b.Effects, counters)
+}
+
+// sameEffects compares two lists of effects by name. An anonymous
+// counter is "a counter counted the packet here"; with counters set it
+// is also the rule that holds it, so that a merged counter is a
+// difference.
+func sameEffects(a, b []*Effect, counters bool) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	ea, eb := effectKeys(a.Effects, counters), effectKeys(b.Effects, counters)
-	if len(ea) != len(eb) {
-		return false
-	}
-	for i := range ea {
-		if ea[i] != eb[i] {
+	for i, x := range a {
+		y := b[i]
+		if x.Key != y.Key || counters && ruleOfCounter(x) != ruleOfCounter(y) {
 			return false
 		}
 	}
 	return true
 }
 
-// effectKeys names effects for comparison. An anonymous counter is "a
-// counter counted the packet here"; with counters set it is also the
-// rule that holds it, so that a merged counter is a difference.
-func effectKeys(es []*Effect, counters bool) []string {
-	out := make([]string, 0, len(es))
-	for _, e := range es {
-		if e.Counter && counters && e.Rule != nil {
-			out = append(out, e.Key+" @"+e.Rule.Span.Start.String())
-			continue
-		}
-		out = append(out, e.Key)
+// ruleOfCounter is where the rule of an anonymous counter starts, or
+// the zero position for any other effect.
+func ruleOfCounter(e *Effect) ir.Pos {
+	if e.Counter && e.Rule != nil {
+		return e.Rule.Span.Start
 	}
-	return out
+	return ir.Pos{}
 }
 
 // packet builds a concrete packet of a leaf's class.

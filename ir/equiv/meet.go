@@ -64,7 +64,7 @@ func (e *evaluator) metBy(o *evaluator, counters bool) bool {
 	return e.parked && o.parked && e.at == o.at &&
 		len(e.ident) == 0 && len(o.ident) == 0 && e.taintRead == "" && o.taintRead == "" &&
 		maps.Equal(e.writes, o.writes) && maps.Equal(e.drawn, o.drawn) &&
-		slices.Equal(effectKeys(e.out.Effects, counters), effectKeys(o.out.Effects, counters))
+		sameEffects(e.out.Effects, o.out.Effects, counters)
 }
 
 // markBothSides sets p.bothSides: the chains some jump, goto or verdict
