@@ -148,6 +148,17 @@ func (p *printer) constant(c *ir.Const) string {
 		}
 		return fmt.Sprint(v)
 	case ir.KindBitmask:
+		if t == ir.TypeCtLabel {
+			// A label is its bit's number (or its connlabel.conf name),
+			// as nft lists it.
+			v := new(big.Int).SetBytes(c.Val)
+			if v.IsUint64() {
+				if n, ok := p.opts.Target.SymbolName(t.Symbols, v.Uint64()); ok {
+					return n
+				}
+			}
+			return v.String()
+		}
 		return p.bitmask(t, c.Val, " | ")
 	}
 	return new(big.Int).SetBytes(c.Val).String()

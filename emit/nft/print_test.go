@@ -33,6 +33,9 @@ func TestConstants(t *testing.T) {
 		{&ir.Const{Type: f("meta priority"), Val: []byte{0, 1, 0, 2}}, Options{}, "1:2"},
 		{&ir.Const{Type: f("meta oifgroup"), Val: []byte{0, 0, 0, 0}}, Options{}, `"default"`},
 		{&ir.Const{Str: "unknown_user", Sym: true}, Options{}, "unknown_user"},
+		// A ct label is its bit's number, as nft lists it (not a mask).
+		{&ir.Const{Type: f("ct label"), Val: []byte{15: 127}}, Options{}, "127"},
+		{&ir.Const{Type: f("ct label"), Val: []byte{15: 1}}, Options{}, "1"},
 		// ct status names after dnat are nft 1.1.4's: older targets get
 		// numbers, which every release parses.
 		{&ir.Const{Type: f("ct status"), Val: []byte{0, 0, 3, 0}}, Options{}, "dnat-done | dying"},
