@@ -86,23 +86,26 @@ var (
 	advised     int64
 )
 
-// minAdvised is the smallest heap worth advising for huge pages: the
-// expected heap of an input of about 220 KB (a 10k-rule blocklist, 300
-// KB, then runs in 0.13-0.23 s instead of 0.25-0.33 s).
-const minAdvised = 16 << 20
+// minAdvisedInput is the smallest input whose heap is worth advising for
+// huge pages, about 16 MiB of heap: a 10k-rule blocklist (300 KB) runs
+// in 0.13-0.23 s with the advice instead of 0.25-0.33 s.
+const minAdvisedInput = 160 << 10
 
-// minMemoryLimit and memoryPerInputByte size the soft memory limit: the
-// 100k-rule KubeProxy run (12 MB of input) keeps about 25 bytes live
-// per byte of input at its peak, and a limit of 1 GiB or 75 bytes per
-// input byte leaves the collector room without letting the heap grow
-// into fresh memory it need not touch: at 100 bytes that run peaked at
-// 1.0-1.1 GB and spent more system time faulting pages in (2.4-3.6 s
-// against 1.7-2.3 s, 200k rules 6-7 s against 4.4-5 s); at 60 the
-// collector worked harder at 200k rules. A limit below the live heap
-// would slow the run down.
+// minMemoryLimit and memoryPerInputByte size the soft memory limit: at
+// least 640 MiB, or 50 bytes per input byte. The 100k-rule KubeProxy
+// proof (12 MB of input) keeps about 300 MB live at its peak. Every
+// byte the heap grows to is memory the process touches for the first
+// time, which this virtual machine makes expensive and erratic (0.2 to
+// 1.6 s of system time for a 1 GB heap), while a limit near the live
+// heap makes the collector run again and again. At 1 GiB that run
+// peaked at 0.91-0.95 GB in 2.1-2.6 s, at 640 MiB it peaks at 0.61-0.64
+// GB in 2.0-2.1 s; Zones 100k 2.3-2.4 s -> 2.2-2.3 s. Where the live
+// heap outgrows the limit (Zones at 200k rules keeps 720 MB),
+// watchLiveHeap raises it; those runs collect a few times more than
+// they would from a higher start (5.9 s against 5.35 s).
 const (
-	minMemoryLimit     = 1 << 30
-	memoryPerInputByte = 75
+	minMemoryLimit     = 640 << 20
+	memoryPerInputByte = 50
 )
 
 // memoryLimit is the soft memory limit for n bytes of input on a
@@ -137,7 +140,7 @@ func noteInput(n int) {
 // input under a memory limit: what the input is expected to need, up
 // to the limit, or nothing for small inputs.
 func adviceSize(n, limit int64) int64 {
-	if memoryPerInputByte*n < minAdvised {
+	if n < minAdvisedInput {
 		return 0
 	}
 	return limit

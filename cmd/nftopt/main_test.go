@@ -225,16 +225,16 @@ func TestTargetNftCtStatus(t *testing.T) {
 	}
 }
 
-// TestMemoryLimit: 1 GiB at least, 75 bytes per input byte above that,
+// TestMemoryLimit: 640 MiB at least, 50 bytes per input byte above that,
 // at most half of the machine's memory.
 func TestMemoryLimit(t *testing.T) {
 	for _, tc := range []struct{ n, total, want int64 }{
-		{0, 24 << 30, 1 << 30},
-		{12 << 20, 24 << 30, 1 << 30},
-		{16 << 20, 24 << 30, 1200 << 20},
+		{0, 24 << 30, 640 << 20},
+		{12 << 20, 24 << 30, 640 << 20},
+		{16 << 20, 24 << 30, 800 << 20},
 		{1 << 30, 24 << 30, 12 << 30},
 		{0, 1 << 30, 512 << 20},
-		{16 << 20, 0, 1200 << 20},
+		{16 << 20, 0, 800 << 20},
 	} {
 		if got := memoryLimit(tc.n, tc.total); got != tc.want {
 			t.Errorf("memoryLimit(%d, %d) = %d, want %d", tc.n, tc.total, got, tc.want)
@@ -289,10 +289,10 @@ func TestWatchLiveHeap(t *testing.T) {
 // page advice; larger ones get their memory limit's worth.
 func TestAdviceSize(t *testing.T) {
 	for _, tc := range []struct{ n, limit, want int64 }{
-		{10 << 10, 1 << 30, 0},
-		{200 << 10, 1 << 30, 0},
-		{240 << 10, 1 << 30, 1 << 30},
-		{16 << 20, 1200 << 20, 1200 << 20},
+		{10 << 10, 640 << 20, 0},
+		{150 << 10, 640 << 20, 0},
+		{300 << 10, 640 << 20, 640 << 20},
+		{16 << 20, 800 << 20, 800 << 20},
 	} {
 		if got := adviceSize(tc.n, tc.limit); got != tc.want {
 			t.Errorf("adviceSize(%d, %d) = %d, want %d", tc.n, tc.limit, got, tc.want)
