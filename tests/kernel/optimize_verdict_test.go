@@ -29,6 +29,20 @@ var trickyRulesets = []struct {
 	{"verdict maps", chainText("accept", `tcp dport 22 drop`, `tcp dport 80 accept`, `tcp dport 443 drop`, `udp dport 53 accept`, `udp dport 1000 drop`), false},
 	{"interfaces", chainText("drop", `iifname "lan0" accept`, `iifname "lan1" accept`, `iifname "wan0" tcp dport 22 accept`, `iifname "wan1" tcp dport 22 accept`), false},
 	{"ct state", chainText("drop", `ct state established accept`, `ct state related accept`, `ct state new tcp dport 22 accept`, `ct state new tcp dport 80 accept`), true},
+	// The dispatch becomes a verdict map and the chains it jumps to stay
+	// as they are: the proof's two sides meet in them (ir/equiv/meet.go).
+	{"dispatch to chains left alone", `table inet t {
+	chain svc1 {
+		ip saddr 10.0.0.1 drop
+		ip saddr 10.0.0.2 meta mark set 1
+	}
+	chain svc2 {
+		ip saddr 10.0.0.1 accept
+		udp dport 53 accept
+	}
+}
+` + chainText("drop", `ip daddr 10.0.0.77 tcp dport 22 jump svc1`, `ip daddr 10.0.1.5 tcp dport 80 jump svc2`, `ip daddr 10.1.2.3 tcp dport 22 jump svc1`,
+		`ip daddr 192.168.1.1 tcp dport 443 jump svc2`, `ip daddr 10.0.0.77 tcp dport 443 jump svc2`, `tcp dport 80 accept`), false},
 }
 
 // TestOptimizedVerdictsInKernel loads each ruleset and its optimized
